@@ -1,0 +1,1 @@
+// Carrier of the precompiled <torch/torch.h> that torch-heavy targets reuse.

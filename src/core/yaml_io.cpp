@@ -1,0 +1,121 @@
+#include "core/yaml_io.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace ecg::config {
+namespace {
+
+SourceLoc loc_of(const YAML::Mark& mark, const std::string& source) {
+  if (mark.line < 0) return SourceLoc{source, 0, 0};
+  return SourceLoc{source, mark.line + 1, mark.column + 1};
+}
+
+ConfigNode convert(const YAML::Node& node, const std::string& source) {
+  const SourceLoc loc = loc_of(node.Mark(), source);
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      return ConfigNode::null(loc);
+    case YAML::NodeType::Scalar:
+      // yaml-cpp tags plain scalars "?" and quoted or literal ones "!".
+      return ConfigNode::scalar(node.Scalar(), node.Tag() == "!", loc);
+    case YAML::NodeType::Sequence: {
+      ConfigNode seq = ConfigNode::sequence(loc);
+      for (const auto& child : node) seq.push_back(convert(child, source));
+      return seq;
+    }
+    case YAML::NodeType::Map: {
+      ConfigNode map = ConfigNode::map(loc);
+      for (const auto& kv : node) {
+        const SourceLoc key_loc = loc_of(kv.first.Mark(), source);
+        ECG_CHECK(kv.first.IsScalar(), key_loc.str(), ": map keys must be plain strings");
+        const std::string key = kv.first.Scalar();
+        if (const ConfigNode* prev = map.find(key)) {
+          throw Error(str(key_loc.str(), ": duplicate key '", key, "' (first defined at line ",
+                          prev->key_loc().line, ")"));
+        }
+        ConfigNode value = convert(kv.second, source);
+        value.set_key_loc(key_loc);
+        map.set(key, std::move(value));
+      }
+      return map;
+    }
+  }
+  return ConfigNode::null(loc);
+}
+
+void emit(YAML::Emitter& out, const ConfigNode& node) {
+  switch (node.kind()) {
+    case ConfigNode::Kind::kNull:
+      out << YAML::Null;
+      break;
+    case ConfigNode::Kind::kScalar:
+      if (node.quoted()) {
+        out << YAML::DoubleQuoted << node.text();
+      } else {
+        out << node.text();
+      }
+      break;
+    case ConfigNode::Kind::kSequence:
+      if (node.size() == 0) out << YAML::Flow;
+      out << YAML::BeginSeq;
+      for (const auto& e : node.elements()) emit(out, e);
+      out << YAML::EndSeq;
+      break;
+    case ConfigNode::Kind::kMap:
+      if (node.size() == 0) out << YAML::Flow;
+      out << YAML::BeginMap;
+      for (const auto& e : node.entries()) {
+        out << YAML::Key << e.key << YAML::Value;
+        emit(out, e.value);
+      }
+      out << YAML::EndMap;
+      break;
+  }
+}
+
+}  // namespace
+
+ConfigNode parse_yaml(const std::string& text, const std::string& source_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw Error(str(loc_of(e.mark, source_name).str(), ": YAML syntax error: ", e.msg));
+  }
+  if (!root.IsDefined() || root.IsNull()) return ConfigNode::map(SourceLoc{source_name, 1, 1});
+  return convert(root, source_name);
+}
+
+ConfigNode load_yaml_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  ECG_CHECK(in.good(), path.string(), ": cannot open config file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  ECG_CHECK(!in.bad(), path.string(), ": read error");
+  return parse_yaml(buf.str(), path.string());
+}
+
+std::string to_yaml(const ConfigNode& node) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  emit(out, node);
+  std::string s = out.c_str();
+  if (s.empty() || s.back() != '\n') s += '\n';
+  return s;
+}
+
+std::string to_yaml_flow(const ConfigNode& node) {
+  YAML::Emitter out;
+  out.SetSeqFormat(YAML::Flow);
+  out.SetMapFormat(YAML::Flow);
+  emit(out, node);
+  return out.c_str();
+}
+
+}  // namespace ecg::config

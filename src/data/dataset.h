@@ -1,0 +1,32 @@
+#pragma once
+// Dataset: the interface every registered dataset implements (WFDB folders, MIT-BIH
+// beats, on-the-fly synthesis, ...). get() must be thread-safe and deterministic for a
+// given index, so that loader threads can call it concurrently and runs are repeatable.
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <optional>
+
+#include "core/registry.h"
+
+namespace ecg::data {
+
+/// One example. Shapes depend on the dataset and are documented there.
+struct Example {
+  torch::Tensor input;
+  torch::Tensor target;
+};
+
+class Dataset {
+ public:
+  virtual ~Dataset() = default;
+  /// Number of examples; nullopt for an infinite (generated) dataset.
+  virtual std::optional<int64_t> size() const = 0;
+  /// Example `index`; for infinite datasets any index >= 0 is valid.
+  virtual Example get(int64_t index) const = 0;
+};
+
+using DatasetRegistry = Registry<Dataset>;
+
+}  // namespace ecg::data

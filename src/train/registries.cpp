@@ -1,0 +1,38 @@
+#include "train/registries.h"
+
+#include "core/run_options.h"
+#include "losses/regression_losses.h"
+
+namespace ecg::train {
+
+std::unique_ptr<Registries> make_builtin_registries() {
+  auto r = std::make_unique<Registries>();
+  losses::register_regression_losses(r->losses);
+  register_builtin_optimizers(r->optimizers);
+  register_builtin_schedulers(r->schedulers);
+  return r;
+}
+
+config::Schema job_schema(const Registries& regs) {
+  config::Schema s = run_options_binder().schema();
+  s.set_what("the job config");
+  auto component = [&](const char* name, const char* help, std::shared_ptr<const config::ComponentKind> kind,
+                       config::ValueType type) {
+    config::FieldSpec f;
+    f.name = name;
+    f.type = type;
+    f.help = help;
+    f.component = std::move(kind);
+    s.add(std::move(f));
+  };
+  using VT = config::ValueType;
+  component("model", "the model: {name: <model>, ...options}", regs.models.component_kind(), VT::kComponent);
+  component("loss", "the loss: {name: <loss>, ...options}", regs.losses.component_kind(), VT::kComponent);
+  component("data", "the dataset: {name: <dataset>, ...options}", regs.datasets.component_kind(), VT::kComponent);
+  component("optimizer", "the optimizer: {name: <optimizer>, ...options}", regs.optimizers.component_kind(), VT::kComponent);
+  component("scheduler", "the lr schedule: {name: <scheduler>, ...options}", regs.schedulers.component_kind(), VT::kComponent);
+  component("metrics", "validation metrics: [{name: <metric>, ...}, ...]", regs.metrics.component_kind(), VT::kComponentList);
+  return s;
+}
+
+}  // namespace ecg::train

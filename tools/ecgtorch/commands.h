@@ -1,0 +1,30 @@
+#pragma once
+// Subcommands of the ecgtorch CLI. Each add_*_command registers its options on the app
+// and returns the action to run when that subcommand was chosen. Actions return the
+// exit status; they throw ecg::Error (exit 1) or UsageError (exit 2).
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace ecg::tools {
+
+/// Bad command-line usage: exit status 2.
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
+
+struct Command {
+  CLI::App* app;
+  std::function<int()> run;
+};
+
+Command add_list_command(CLI::App& app);
+Command add_config_command(CLI::App& app);
+
+}  // namespace ecg::tools
