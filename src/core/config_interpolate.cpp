@@ -85,32 +85,37 @@ class Resolver {
       value.set_key_loc(n.key_loc());
       n = std::move(value);
     } else {
-      std::string text;
-      for (const auto& p : pieces) {
-        if (!p.is_expr) {
-          text += p.text;
-          continue;
-        }
-        const ConfigNode v = evaluate(p.text, n, path);
-        if (v.is_null()) {
-          text += "null";
-        } else if (v.is_scalar()) {
-          text += v.text();
-        } else {
-          fail_at(n, path, str("${", p.text, "} is a ", v.kind_name(), " and cannot be part of a string"));
-        }
-      }
-      n = ConfigNode::scalar(text, n.quoted(), n.loc());
+      ConfigNode value = ConfigNode::scalar(concatenate(pieces, n, path), n.quoted(), n.loc());
+      value.set_key_loc(n.key_loc());
+      n = std::move(value);
     }
     stack_.pop_back();
   }
 
-  // Substitutes nested ${...} inside an expression's text.
+  // Text with every ${...} replaced by its (scalar) value.
+  std::string concatenate(const std::vector<Piece>& pieces, const ConfigNode& at, const std::string& path) {
+    std::string text;
+    for (const auto& p : pieces) {
+      if (!p.is_expr) {
+        text += p.text;
+        continue;
+      }
+      const ConfigNode v = evaluate(p.text, at, path);
+      if (v.is_null()) {
+        text += "null";
+      } else if (v.is_scalar()) {
+        text += v.text();
+      } else {
+        fail_at(at, path, str("${", p.text, "} is a ", v.kind_name(), " and cannot be part of a string"));
+      }
+    }
+    return text;
+  }
+
+  // Substitutes nested ${...} inside an expression's text (e.g. an env default).
   std::string expand(const std::string& expr, const ConfigNode& at, const std::string& path) {
     if (expr.find("${") == std::string::npos) return expr;
-    ConfigNode tmp = ConfigNode::scalar(expr, /*quoted=*/true, at.loc());
-    resolve_scalar(tmp, path);
-    return tmp.text();
+    return concatenate(tokenize(expr, at, path), at, path);
   }
 
   ConfigNode evaluate(const std::string& raw, const ConfigNode& at, const std::string& path) {

@@ -88,7 +88,9 @@ ConfigNode parse_yaml(const std::string& text, const std::string& source_name) {
   } catch (const YAML::Exception& e) {
     throw Error(str(loc_of(e.mark, source_name).str(), ": YAML syntax error: ", e.msg));
   }
-  if (!root.IsDefined() || root.IsNull()) return ConfigNode::map(SourceLoc{source_name, 1, 1});
+  // An empty document (no node at all, so no position) is an empty map; "null" or "~"
+  // is a real null value.
+  if (!root.IsDefined() || (root.IsNull() && root.Mark().is_null())) return ConfigNode::map(SourceLoc{source_name, 1, 1});
   return convert(root, source_name);
 }
 

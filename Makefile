@@ -1,0 +1,36 @@
+# ecgtorch: the user's entry point.
+#   make test    deps -> configure -> build -> ctest
+#   make build   configure + build
+#   make bench   build + run the benchmarks
+BUILD ?= build
+JOBS ?= $(shell nproc)
+BUILD_TYPE ?= Release
+CMAKE_ARGS ?=
+
+.PHONY: all deps configure build test bench install clean
+
+all: build
+
+deps:
+	tools/install-deps.sh
+
+# Configure once; afterwards ninja re-runs CMake by itself when a CMakeLists changes.
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
+
+configure: $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: deps build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	$(BUILD)/bench/config_bench
+
+install: build
+	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX),)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,165 @@
+// Runs the ecgtorch binary as a user would, and checks exit codes, stdout and stderr.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "core/yaml_io.h"
+#include "test_util.h"
+
+namespace ecg {
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+Result run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+  ecg::testing::TempDir tmp;
+  const auto out_path = tmp / "out", err_path = tmp / "err";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
+    std::vector<char*> argv{const_cast<char*>(ECGTORCH_CLI_PATH)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int wstatus = 0;
+  ::waitpid(pid, &wstatus, 0);
+  Result r;
+  r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+  r.out = read_file(out_path);
+  r.err = read_file(err_path);
+  return r;
+}
+
+int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+TEST(Cli, VersionListsLibrariesAndDevices) {
+  const Result r = run_cli({"--version"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("ecgtorch 0.1.0 (git "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("libtorch "), std::string::npos);
+  EXPECT_NE(r.out.find("opencv 4."), std::string::npos);
+  EXPECT_NE(r.out.find("cuda: "), std::string::npos);
+  EXPECT_NE(r.out.find("mps: "), std::string::npos);
+}
+
+TEST(Cli, UsageErrorsExitWithTwoAndOneLine) {
+  Result r = run_cli({});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("ecgtorch: error: a subcommand is required"), std::string::npos) << r.err;
+  r = run_cli({"trian"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "ecgtorch: error: The following argument was not expected: trian (run 'ecgtorch --help')\n");
+  r = run_cli({"list", "widgets"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("ecgtorch: error: list: unknown kind 'widgets'"), std::string::npos) << r.err;
+  r = run_cli({"config"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--config is required"), std::string::npos) << r.err;
+  EXPECT_EQ(count_lines(r.err), 1);
+}
+
+TEST(Cli, HelpShowsOnlyImplementedSubcommands) {
+  const Result r = run_cli({"--help"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("list"), std::string::npos);
+  EXPECT_NE(r.out.find("config"), std::string::npos);
+  for (const char* absent : {"train", "sweep", "export", "predict", "score"}) {
+    EXPECT_EQ(r.out.find(std::string("  ") + absent), std::string::npos) << absent;
+  }
+}
+
+TEST(Cli, ListPrintsEachKindWithOptions) {
+  Result r = run_cli({"list"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  for (const char* kind : {"models (0):", "losses (3):", "datasets (0):", "optimizers (3):", "schedulers (3):", "metrics (0):"}) {
+    EXPECT_NE(r.out.find(kind), std::string::npos) << kind;
+  }
+  EXPECT_NE(r.out.find("lr=0.001 betas=[0.9, 0.999]"), std::string::npos) << r.out;
+  r = run_cli({"list", "optimizer", "--json"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 1u);
+  ASSERT_EQ(j["optimizers"].size(), 3u);
+  EXPECT_EQ(j["optimizers"][1]["name"], "adamw");
+  EXPECT_EQ(j["optimizers"][1]["options"][3]["name"], "weight_decay");
+  EXPECT_EQ(j["optimizers"][1]["options"][3]["default"], "0.01");
+  r = run_cli({"list", "losses", "-v"});
+  EXPECT_NE(r.out.find("reduction: string = \"mean\"  mean | sum over all elements [mean|sum]"), std::string::npos) << r.out;
+}
+
+class CliConfig : public ::testing::Test {
+ protected:
+  ecg::testing::TempDir dir;
+};
+
+TEST_F(CliConfig, PrintsTheResolvedConfig) {
+  const auto f = dir.write("job.yaml", "defaults:\n  - base\n  - _self_\nexperiment: ${env:EXP,demo}\nthreads: 1\n");
+  Result r = run_cli({"config", "--config", f.string(), "--print-config", "optimizer=sgd", "optimizer.lr=0.5"},
+                     {"EXP=from_env"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const config::ConfigNode cfg = config::parse_yaml(r.out, "stdout");
+  EXPECT_EQ(cfg.at("experiment").text(), "from_env");
+  EXPECT_EQ(cfg.at("optimizer").at("name").text(), "sgd");
+  EXPECT_EQ(cfg.at("optimizer").at("lr").text(), "0.5");
+  EXPECT_EQ(cfg.at("optimizer").at("dampening").text(), "0.0");
+  EXPECT_EQ(cfg.at("scheduler").at("name").text(), "warmup_cosine");
+  EXPECT_EQ(r.err, "");
+  r = run_cli({"config", "--config", f.string()});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("OK ", 0), 0u) << r.out;
+}
+
+TEST_F(CliConfig, MisspeltKeyFailsWithFileLineAndSuggestion) {
+  const auto f = dir.write("job.yaml", "defaults:\n  - base\n  - _self_\noptimizer:\n  lrr: 0.1\n");
+  Result r = run_cli({"config", "--config", f.string()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "ecgtorch: error: " + f.string() +
+                       ":5:3: optimizer.lrr: unknown key for optimizer 'adamw', did you mean 'lr'?\n");
+  const auto g = dir.write("ok.yaml", "seed: 1\n");
+  r = run_cli({"config", "--config", g.string(), "sede=2"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("<override 1> 'sede=2': key 'sede' does not exist, did you mean 'seed'?"), std::string::npos) << r.err;
+  r = run_cli({"config", "--config", g.string(), "seed=abc"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("seed: expected int, got 'abc'"), std::string::npos) << r.err;
+  r = run_cli({"config", "--config", (dir / "missing.yaml").string()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("missing.yaml: config file not found"), std::string::npos) << r.err;
+  const auto cyc = dir.write("cyc.yaml", "a: ${b}\nb: ${a}\n");
+  r = run_cli({"config", "--config", cyc.string()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("interpolation cycle: a -> b -> a"), std::string::npos) << r.err;
+  EXPECT_EQ(count_lines(r.err), 1);
+}
+
+TEST_F(CliConfig, ConfigDirAndEnvironmentSearchPath) {
+  ecg::testing::TempDir extra;
+  extra.write("loss/tuned.yaml", "name: smooth_l1\nbeta: 0.2\n");
+  const auto f = dir.write("job.yaml", "defaults:\n  - loss: tuned\n");
+  Result r = run_cli({"config", "--config", f.string(), "--print-config"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("unknown option 'tuned' for config group 'loss'"), std::string::npos) << r.err;
+  r = run_cli({"config", "--config", f.string(), "--config-dir", extra.path().string(), "--print-config"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("beta: 0.2"), std::string::npos) << r.out;
+  r = run_cli({"config", "--config", f.string(), "--print-config"}, {"ECGTORCH_CONFIG_PATH=" + extra.path().string()});
+  EXPECT_EQ(r.status, 0) << r.err;
+}
+
+}  // namespace
+}  // namespace ecg
