@@ -55,9 +55,9 @@ std::string error_of(const std::function<void()>& fn) {
 
 }  // namespace ecg::testing
 
-#define EXPECT_ERROR_HAS(stmt, substring)                                              \
-  do {                                                                                 \
-    const std::string ecg_msg_ = ::ecg::testing::error_of([&] { stmt; });              \
-    EXPECT_NE(ecg_msg_.find(substring), std::string::npos)                             \
-        << "message: " << ecg_msg_ << "\nexpected to contain: " << (substring);        \
+#define EXPECT_ERROR_HAS(stmt, substring)                                       \
+  do {                                                                          \
+    const std::string ecg_msg_ = ::ecg::testing::error_of([&] { stmt; });       \
+    EXPECT_NE(ecg_msg_.find(substring), std::string::npos)                      \
+        << "message: " << ecg_msg_ << "\nexpected to contain: " << (substring); \
   } while (false)

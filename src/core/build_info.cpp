@@ -1,7 +1,7 @@
 #include "core/build_info.h"
 
-#include <opencv2/core/version.hpp>
 #include <torch/version.h>
+#include <opencv2/core/version.hpp>
 
 #include "core/device.h"
 #include "core/error.h"
@@ -33,12 +33,10 @@ BuildInfo build_info() {
 }
 
 std::string format_version(const BuildInfo& b) {
-  return str("ecgtorch ", b.version, " (git ", b.git_sha, ")\n",
-             "libtorch ", b.torch_version, "\n",
-             "opencv ", b.opencv_version, "\n",
-             "compiler ", b.compiler, "\n",
-             "cuda: ", b.cuda_devices > 0 ? str("available (", b.cuda_devices, " device(s))") : std::string("not available"), "\n",
-             "mps: ", b.mps_available ? "available" : "not available", "\n");
+  return str("ecgtorch ", b.version, " (git ", b.git_sha, ")\n", "libtorch ", b.torch_version, "\n", "opencv ",
+             b.opencv_version, "\n", "compiler ", b.compiler, "\n", "cuda: ",
+             b.cuda_devices > 0 ? str("available (", b.cuda_devices, " device(s))") : std::string("not available"),
+             "\n", "mps: ", b.mps_available ? "available" : "not available", "\n");
 }
 
 }  // namespace ecg

@@ -8,9 +8,9 @@
 namespace ecg {
 
 struct BuildInfo {
-  std::string version;         // ecgtorch, e.g. "0.1.0"
-  std::string git_sha;         // of the source tree at build time; "unknown" outside git
-  std::string torch_version;   // LibTorch headers we were built against
+  std::string version;        // ecgtorch, e.g. "0.1.0"
+  std::string git_sha;        // of the source tree at build time; "unknown" outside git
+  std::string torch_version;  // LibTorch headers we were built against
   std::string opencv_version;
   std::string compiler;
   int64_t cuda_devices = 0;    // probed at call time

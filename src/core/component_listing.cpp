@@ -44,8 +44,12 @@ nlohmann::json components_json(const std::vector<ComponentInfo>& items) {
   for (const auto& i : items) {
     nlohmann::json opts = nlohmann::json::array();
     for (const auto& f : i.schema->fields()) {
-      opts.push_back({{"name", f.name}, {"type", config::value_type_name(f.type)}, {"default", default_text(f)},
-                      {"required", f.required}, {"nullable", f.nullable}, {"help", f.help}});
+      opts.push_back({{"name", f.name},
+                      {"type", config::value_type_name(f.type)},
+                      {"default", default_text(f)},
+                      {"required", f.required},
+                      {"nullable", f.nullable},
+                      {"help", f.help}});
     }
     arr.push_back({{"name", i.name}, {"summary", i.summary}, {"options", opts}});
   }

@@ -28,8 +28,8 @@ class Composer {
     ConfigNode out = compose_file(primary, /*group=*/"", /*is_primary=*/true);
     for (size_t i = 0; i < choices_.size(); ++i) {
       if (!used_[i]) {
-        throw Error(str(choices_[i].source, ": no defaults list selects group '", choices_[i].group,
-                        "'; use +", choices_[i].group, "=", choices_[i].option.value_or("null"), " to add it"));
+        throw Error(str(choices_[i].source, ": no defaults list selects group '", choices_[i].group, "'; use +",
+                        choices_[i].group, "=", choices_[i].option.value_or("null"), " to add it"));
       }
     }
     return out;
@@ -59,8 +59,8 @@ class Composer {
         if (!choices_[i].add) continue;
         used_[i] = true;
         ConfigNode e = ConfigNode::map(SourceLoc{choices_[i].source, 0, 0});
-        e.set(choices_[i].group, choices_[i].option ? ConfigNode::scalar(*choices_[i].option, false, e.loc())
-                                                    : ConfigNode::null(e.loc()));
+        e.set(choices_[i].group,
+              choices_[i].option ? ConfigNode::scalar(*choices_[i].option, false, e.loc()) : ConfigNode::null(e.loc()));
         auto self_pos = std::find_if(entries.begin(), entries.end(),
                                      [](const ConfigNode& n) { return n.is_scalar() && n.text() == "_self_"; });
         entries.insert(self_pos, std::move(e));
@@ -131,7 +131,8 @@ class Composer {
     for (const auto& c : candidates) {
       if (fs::is_regular_file(c)) return c;
     }
-    fail_at(entry, "defaults", str("config file '", name, "' not found beside ", from.string(), " or in the search path"));
+    fail_at(entry, "defaults",
+            str("config file '", name, "' not found beside ", from.string(), " or in the search path"));
   }
 
   fs::path find_group_file(const std::string& group, const std::string& option, const SourceLoc& where) const {

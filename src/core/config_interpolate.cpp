@@ -167,8 +167,8 @@ class Resolver {
       if (node->is_map()) {
         next = node->find(seg);
         if (next == nullptr) {
-          fail_at(at, path, str("${", ref, "}: key '", child_path(walked, seg), "' not found",
-                                did_you_mean(seg, node->keys())));
+          fail_at(at, path,
+                  str("${", ref, "}: key '", child_path(walked, seg), "' not found", did_you_mean(seg, node->keys())));
         }
       } else if (node->is_sequence() && !seg.empty() &&
                  std::all_of(seg.begin(), seg.end(), [](unsigned char c) { return std::isdigit(c); }) &&

@@ -41,8 +41,8 @@ ConfigNode load_config(const ConfigRequest& request, const Schema* schema) {
       c.source = ov.source();
       choices.push_back(std::move(c));
     } else {
-      ECG_CHECK(ov.key.size() != 1 || ov.key[0].find('/') == std::string::npos, ov.source(),
-                ": no config group '", ov.key[0], "' in the search path");
+      ECG_CHECK(ov.key.size() != 1 || ov.key[0].find('/') == std::string::npos, ov.source(), ": no config group '",
+                ov.key[0], "' in the search path");
       values.push_back(std::move(ov));
     }
   }

@@ -43,10 +43,14 @@ ConfigNode ConfigNode::map(SourceLoc loc) {
 
 const char* ConfigNode::kind_name() const {
   switch (kind_) {
-    case Kind::kNull: return "null";
-    case Kind::kScalar: return "scalar";
-    case Kind::kSequence: return "list";
-    case Kind::kMap: return "map";
+    case Kind::kNull:
+      return "null";
+    case Kind::kScalar:
+      return "scalar";
+    case Kind::kSequence:
+      return "list";
+    case Kind::kMap:
+      return "map";
   }
   return "?";
 }
@@ -153,9 +157,12 @@ void ConfigNode::merge_from(const ConfigNode& other) {
 bool ConfigNode::operator==(const ConfigNode& other) const {
   if (kind_ != other.kind_) return false;
   switch (kind_) {
-    case Kind::kNull: return true;
-    case Kind::kScalar: return text_ == other.text_ && quoted_ == other.quoted_;
-    case Kind::kSequence: return elements_ == other.elements_;
+    case Kind::kNull:
+      return true;
+    case Kind::kScalar:
+      return text_ == other.text_ && quoted_ == other.quoted_;
+    case Kind::kSequence:
+      return elements_ == other.elements_;
     case Kind::kMap:
       if (entries_.size() != other.entries_.size()) return false;
       for (size_t i = 0; i < entries_.size(); ++i) {

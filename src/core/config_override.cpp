@@ -31,9 +31,13 @@ const Schema* schema_of_component(const FieldSpec& f, const ConfigNode* node) {
 
 }  // namespace
 
-std::string Override::key_string() const { return join(key, "."); }
+std::string Override::key_string() const {
+  return join(key, ".");
+}
 
-std::string Override::source() const { return str("<override ", index, "> '", text, "'"); }
+std::string Override::source() const {
+  return str("<override ", index, "> '", text, "'");
+}
 
 Override parse_override(const std::string& text, int64_t index) {
   Override ov;
@@ -87,10 +91,15 @@ const Schema* find_schema_at(const Schema& schema, const ConfigNode& root, const
     if (f == nullptr) return nullptr;
     node = node != nullptr ? node->find(prefix[i]) : nullptr;
     switch (f->type) {
-      case ValueType::kSection: s = f->section.get(); break;
-      case ValueType::kComponent: s = schema_of_component(*f, node); break;
+      case ValueType::kSection:
+        s = f->section.get();
+        break;
+      case ValueType::kComponent:
+        s = schema_of_component(*f, node);
+        break;
       case ValueType::kComponentList: {
-        if (i + 1 >= prefix.size() || !is_index(prefix[i + 1]) || node == nullptr || !node->is_sequence()) return nullptr;
+        if (i + 1 >= prefix.size() || !is_index(prefix[i + 1]) || node == nullptr || !node->is_sequence())
+          return nullptr;
         const size_t idx = std::stoul(prefix[i + 1]);
         if (idx >= node->size()) return nullptr;
         node = &node->elements()[idx];
@@ -98,7 +107,8 @@ const Schema* find_schema_at(const Schema& schema, const ConfigNode& root, const
         ++i;
         break;
       }
-      default: return nullptr;
+      default:
+        return nullptr;
     }
   }
   return s;
@@ -160,7 +170,8 @@ void apply_override(ConfigNode& root, const Override& ov, const Schema* schema) 
       ECG_CHECK(existing != nullptr, ov.source(), ": cannot delete '", full, "': no such key",
                 did_you_mean(last, node->keys()));
       if (ov.value && *existing != *ov.value) {
-        throw Error(str(ov.source(), ": cannot delete '", full, "': its value is not ", ov.text.substr(ov.text.find('=') + 1)));
+        throw Error(
+            str(ov.source(), ": cannot delete '", full, "': its value is not ", ov.text.substr(ov.text.find('=') + 1)));
       }
       node->erase(last);
       return;
@@ -179,12 +190,13 @@ void apply_override(ConfigNode& root, const Override& ov, const Schema* schema) 
               for (const auto& n : level->field_names()) candidates.push_back(n);
             }
           }
-          throw Error(str(ov.source(), ": key '", full, "' does not exist", did_you_mean(last, candidates),
-                          " (use +", ov.text, " to add it)"));
+          throw Error(str(ov.source(), ": key '", full, "' does not exist", did_you_mean(last, candidates), " (use +",
+                          ov.text, " to add it)"));
         }
       }
       break;
-    case Override::Op::kForceAdd: break;
+    case Override::Op::kForceAdd:
+      break;
   }
   ConfigNode value = *ov.value;
   value.set_key_loc(SourceLoc{ov.source(), 0, 0});

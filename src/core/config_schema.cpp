@@ -36,14 +36,20 @@ void check_value(ConfigNode& node, const std::string& path, const FieldSpec& f) 
     fail_at(node, path, str("expected ", value_type_name(f.type), ", got null"));
   }
   switch (f.type) {
-    case ValueType::kBool: read_bool(node, path); break;
-    case ValueType::kInt: check_range(node, path, f, static_cast<double>(read_int(node, path))); break;
-    case ValueType::kFloat: check_range(node, path, f, read_float(node, path)); break;
+    case ValueType::kBool:
+      read_bool(node, path);
+      break;
+    case ValueType::kInt:
+      check_range(node, path, f, static_cast<double>(read_int(node, path)));
+      break;
+    case ValueType::kFloat:
+      check_range(node, path, f, read_float(node, path));
+      break;
     case ValueType::kString: {
       const std::string s = read_string(node, path);
       if (!f.choices.empty() && std::find(f.choices.begin(), f.choices.end(), s) == f.choices.end()) {
-        fail_at(node, path, str("expected one of ", join(f.choices, ", "), ", got '", s, "'",
-                                did_you_mean(s, f.choices)));
+        fail_at(node, path,
+                str("expected one of ", join(f.choices, ", "), ", got '", s, "'", did_you_mean(s, f.choices)));
       }
       break;
     }
@@ -80,7 +86,8 @@ void check_value(ConfigNode& node, const std::string& path, const FieldSpec& f) 
         normalize_component(node.elements()[i], child_path(path, std::to_string(i)), *f.component);
       }
       break;
-    case ValueType::kAny: break;
+    case ValueType::kAny:
+      break;
   }
 }
 
@@ -88,17 +95,28 @@ void check_value(ConfigNode& node, const std::string& path, const FieldSpec& f) 
 
 const char* value_type_name(ValueType t) {
   switch (t) {
-    case ValueType::kBool: return "bool";
-    case ValueType::kInt: return "int";
-    case ValueType::kFloat: return "float";
-    case ValueType::kString: return "string";
-    case ValueType::kIntList: return "list of int";
-    case ValueType::kFloatList: return "list of float";
-    case ValueType::kStringList: return "list of string";
-    case ValueType::kSection: return "map";
-    case ValueType::kComponent: return "component";
-    case ValueType::kComponentList: return "list of components";
-    case ValueType::kAny: return "any";
+    case ValueType::kBool:
+      return "bool";
+    case ValueType::kInt:
+      return "int";
+    case ValueType::kFloat:
+      return "float";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kIntList:
+      return "list of int";
+    case ValueType::kFloatList:
+      return "list of float";
+    case ValueType::kStringList:
+      return "list of string";
+    case ValueType::kSection:
+      return "map";
+    case ValueType::kComponent:
+      return "component";
+    case ValueType::kComponentList:
+      return "list of components";
+    case ValueType::kAny:
+      return "any";
   }
   return "?";
 }
@@ -151,7 +169,7 @@ void Schema::normalize(ConfigNode& section, const std::string& path) const {
   for (const auto& e : section.entries()) {
     if (find(e.key) == nullptr) {
       const auto suggestion = closest_match(e.key, names);
-      const std::string hint = suggestion    ? ", did you mean '" + *suggestion + "'?"
+      const std::string hint = suggestion      ? ", did you mean '" + *suggestion + "'?"
                                : names.empty() ? std::string(" (it takes no options)")
                                                : " (valid keys: " + join(names, ", ") + ")";
       throw Error(str(e.value.key_loc().str(), ": ", child_path(path, e.key), ": unknown key for ", what_, hint));
@@ -162,7 +180,9 @@ void Schema::normalize(ConfigNode& section, const std::string& path) const {
     ConfigNode* value = section.find(f.name);
     const std::string p = child_path(path, f.name);
     if (value == nullptr) {
-      if (f.required) fail_at(section, path, str("missing required key '", f.name, "' (", value_type_name(f.type), ": ", f.help, ")"));
+      if (f.required)
+        fail_at(section, path,
+                str("missing required key '", f.name, "' (", value_type_name(f.type), ": ", f.help, ")"));
       continue;
     }
     check_value(*value, p, f);
@@ -188,7 +208,8 @@ void fill_component_defaults(ConfigNode& node, const ComponentKind& kind) {
 void normalize_component(ConfigNode& node, const std::string& path, const ComponentKind& kind) {
   if (node.is_missing_mark()) fail_at(node, path, "missing required value (still '?\?\?')");
   if (node.is_scalar() && !node.text().empty()) {
-    fail_at(node, path, str("expected a map {name: ", node.text(), ", ...} for a ", kind.kind, ", got '", node.text(), "'"));
+    fail_at(node, path,
+            str("expected a map {name: ", node.text(), ", ...} for a ", kind.kind, ", got '", node.text(), "'"));
   }
   if (!node.is_map()) fail_at(node, path, str("expected a ", kind.kind, " map {name: ..., ...}, got ", describe(node)));
   const ConfigNode* name_node = node.find("name");

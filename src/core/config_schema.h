@@ -52,14 +52,14 @@ struct FieldSpec {
   std::string name;
   ValueType type = ValueType::kAny;
   std::string help;
-  bool required = false;                 // must be present and not "???"
-  bool nullable = false;                 // null is a valid value
+  bool required = false;                    // must be present and not "???"
+  bool nullable = false;                    // null is a valid value
   std::optional<ConfigNode> default_value;  // filled in when absent
-  std::vector<std::string> choices;      // for kString: the allowed values
-  std::optional<double> min_value;       // for kInt/kFloat and their lists
+  std::vector<std::string> choices;         // for kString: the allowed values
+  std::optional<double> min_value;          // for kInt/kFloat and their lists
   std::optional<double> max_value;
-  std::optional<int64_t> length;        // for lists: the exact number of elements
-  std::shared_ptr<const Schema> section;  // for kSection
+  std::optional<int64_t> length;                   // for lists: the exact number of elements
+  std::shared_ptr<const Schema> section;           // for kSection
   std::shared_ptr<const ComponentKind> component;  // for kComponent, kComponentList
 };
 

@@ -24,7 +24,8 @@ c10::Device resolve_device(const std::string& spec, const DeviceAvailability& av
   }
   if (spec == "cpu") return c10::Device(c10::DeviceType::CPU);
   if (spec == "mps") {
-    ECG_CHECK(available.mps, "device 'mps': MPS is not available (it needs Apple silicon and a LibTorch built with MPS)");
+    ECG_CHECK(available.mps,
+              "device 'mps': MPS is not available (it needs Apple silicon and a LibTorch built with MPS)");
     return c10::Device(c10::DeviceType::MPS);
   }
   if (spec == "cuda" || spec.rfind("cuda:", 0) == 0) {
@@ -36,8 +37,9 @@ c10::Device resolve_device(const std::string& spec, const DeviceAvailability& av
       ECG_CHECK(digits, "device '", spec, "': expected cuda:N with N a device index");
       index = std::stoll(num);
     }
-    ECG_CHECK(available.cuda_devices > 0, "device '", spec,
-              "': CUDA is not available (this LibTorch has no CUDA support or no GPU is visible); use device=cpu or auto");
+    ECG_CHECK(
+        available.cuda_devices > 0, "device '", spec,
+        "': CUDA is not available (this LibTorch has no CUDA support or no GPU is visible); use device=cpu or auto");
     ECG_CHECK(index < available.cuda_devices, "device '", spec, "': only ", available.cuda_devices,
               " CUDA device(s) visible (cuda:0..cuda:", available.cuda_devices - 1, ")");
     return c10::Device(c10::DeviceType::CUDA, static_cast<c10::DeviceIndex>(index));

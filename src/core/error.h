@@ -36,17 +36,17 @@ std::string str(const Parts&... parts) {
 
 }  // namespace ecg
 
-#define ECG_CHECK(cond, ...)                                         \
-  do {                                                               \
-    if (!(cond)) {                                                   \
+#define ECG_CHECK(cond, ...)                                           \
+  do {                                                                 \
+    if (!(cond)) {                                                     \
       throw ::ecg::Error(::ecg::str(__VA_ARGS__), __FILE__, __LINE__); \
-    }                                                                \
+    }                                                                  \
   } while (false)
 
-#define ECG_INTERNAL_ASSERT(cond, ...)                                                   \
-  do {                                                                                   \
-    if (!(cond)) {                                                                       \
-      throw std::logic_error(::ecg::str("internal error at ", __FILE__, ":", __LINE__,    \
-                                        ": ", #cond, " failed. ", ##__VA_ARGS__));     \
-    }                                                                                    \
+#define ECG_INTERNAL_ASSERT(cond, ...)                                                                         \
+  do {                                                                                                         \
+    if (!(cond)) {                                                                                             \
+      throw std::logic_error(                                                                                  \
+          ::ecg::str("internal error at ", __FILE__, ":", __LINE__, ": ", #cond, " failed. ", ##__VA_ARGS__)); \
+    }                                                                                                          \
   } while (false)

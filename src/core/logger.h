@@ -31,13 +31,21 @@ class Logger {
 
   void log(LogLevel level, const std::string& message);
   template <class... P>
-  void debug(const P&... p) { if (enabled(LogLevel::kDebug)) log(LogLevel::kDebug, str(p...)); }
+  void debug(const P&... p) {
+    if (enabled(LogLevel::kDebug)) log(LogLevel::kDebug, str(p...));
+  }
   template <class... P>
-  void info(const P&... p) { if (enabled(LogLevel::kInfo)) log(LogLevel::kInfo, str(p...)); }
+  void info(const P&... p) {
+    if (enabled(LogLevel::kInfo)) log(LogLevel::kInfo, str(p...));
+  }
   template <class... P>
-  void warning(const P&... p) { log(LogLevel::kWarning, str(p...)); }
+  void warning(const P&... p) {
+    log(LogLevel::kWarning, str(p...));
+  }
   template <class... P>
-  void error(const P&... p) { log(LogLevel::kError, str(p...)); }
+  void error(const P&... p) {
+    log(LogLevel::kError, str(p...));
+  }
 
   bool enabled(LogLevel level) const { return level >= level_; }
   LogLevel level() const { return level_; }

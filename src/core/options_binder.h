@@ -34,24 +34,36 @@ struct IsOptional<std::optional<T>> : std::true_type {
 
 template <class T>
 constexpr ValueType value_type_of() {
-  if constexpr (std::is_same_v<T, bool>) return ValueType::kBool;
-  else if constexpr (std::is_same_v<T, int64_t>) return ValueType::kInt;
-  else if constexpr (std::is_same_v<T, double>) return ValueType::kFloat;
-  else if constexpr (std::is_same_v<T, std::string>) return ValueType::kString;
-  else if constexpr (std::is_same_v<T, std::vector<int64_t>>) return ValueType::kIntList;
-  else if constexpr (std::is_same_v<T, std::vector<double>>) return ValueType::kFloatList;
-  else if constexpr (std::is_same_v<T, std::vector<std::string>>) return ValueType::kStringList;
-  else static_assert(!sizeof(T), "OptionsBinder: unsupported option type");
+  if constexpr (std::is_same_v<T, bool>)
+    return ValueType::kBool;
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return ValueType::kInt;
+  else if constexpr (std::is_same_v<T, double>)
+    return ValueType::kFloat;
+  else if constexpr (std::is_same_v<T, std::string>)
+    return ValueType::kString;
+  else if constexpr (std::is_same_v<T, std::vector<int64_t>>)
+    return ValueType::kIntList;
+  else if constexpr (std::is_same_v<T, std::vector<double>>)
+    return ValueType::kFloatList;
+  else if constexpr (std::is_same_v<T, std::vector<std::string>>)
+    return ValueType::kStringList;
+  else
+    static_assert(!sizeof(T), "OptionsBinder: unsupported option type");
 }
 
 std::string format_double(double v);  // shortest text that reads back to v
 
 template <class T>
 ConfigNode to_node(const T& v) {
-  if constexpr (std::is_same_v<T, bool>) return ConfigNode::scalar(v ? "true" : "false");
-  else if constexpr (std::is_same_v<T, int64_t>) return ConfigNode::scalar(std::to_string(v));
-  else if constexpr (std::is_same_v<T, double>) return ConfigNode::scalar(format_double(v));
-  else if constexpr (std::is_same_v<T, std::string>) return ConfigNode::scalar(v, /*quoted=*/true);
+  if constexpr (std::is_same_v<T, bool>)
+    return ConfigNode::scalar(v ? "true" : "false");
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return ConfigNode::scalar(std::to_string(v));
+  else if constexpr (std::is_same_v<T, double>)
+    return ConfigNode::scalar(format_double(v));
+  else if constexpr (std::is_same_v<T, std::string>)
+    return ConfigNode::scalar(v, /*quoted=*/true);
   else {
     ConfigNode seq = ConfigNode::sequence();
     for (const auto& e : v) seq.push_back(to_node(e));
@@ -61,13 +73,20 @@ ConfigNode to_node(const T& v) {
 
 template <class T>
 T from_node(const ConfigNode& n, const std::string& path) {
-  if constexpr (std::is_same_v<T, bool>) return read_bool(n, path);
-  else if constexpr (std::is_same_v<T, int64_t>) return read_int(n, path);
-  else if constexpr (std::is_same_v<T, double>) return read_float(n, path);
-  else if constexpr (std::is_same_v<T, std::string>) return read_string(n, path);
-  else if constexpr (std::is_same_v<T, std::vector<int64_t>>) return read_int_list(n, path);
-  else if constexpr (std::is_same_v<T, std::vector<double>>) return read_float_list(n, path);
-  else return read_string_list(n, path);
+  if constexpr (std::is_same_v<T, bool>)
+    return read_bool(n, path);
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return read_int(n, path);
+  else if constexpr (std::is_same_v<T, double>)
+    return read_float(n, path);
+  else if constexpr (std::is_same_v<T, std::string>)
+    return read_string(n, path);
+  else if constexpr (std::is_same_v<T, std::vector<int64_t>>)
+    return read_int_list(n, path);
+  else if constexpr (std::is_same_v<T, std::vector<double>>)
+    return read_float_list(n, path);
+  else
+    return read_string_list(n, path);
 }
 }  // namespace detail
 
@@ -145,6 +164,8 @@ class OptionsBinder {
 
 /// Binds TORCH_ARG option `name` of the binder's Options type to the config key "name".
 #define ECG_BIND(binder, name, help) \
-  (binder).field(#name, [](auto& o) -> auto& { return o.name(); }, help)
+  (binder).field(                    \
+      #name, [](auto& o) -> auto& { return o.name(); }, help)
 #define ECG_BIND_REQUIRED(binder, name, help) \
-  (binder).required(#name, [](auto& o) -> auto& { return o.name(); }, help)
+  (binder).required(                          \
+      #name, [](auto& o) -> auto& { return o.name(); }, help)

@@ -28,7 +28,8 @@ template <class T, class... Args>
 class Registry {
  public:
   /// Receives the component's options section (normalized; its "name" key removed).
-  using Factory = std::function<std::shared_ptr<T>(const config::ConfigNode& options, const std::string& path, Args...)>;
+  using Factory =
+      std::function<std::shared_ptr<T>(const config::ConfigNode& options, const std::string& path, Args...)>;
 
   struct Entry {
     std::string name;
@@ -37,8 +38,7 @@ class Registry {
     Factory factory;
   };
 
-  explicit Registry(std::string kind)
-      : kind_(std::move(kind)), component_(std::make_shared<config::ComponentKind>()) {
+  explicit Registry(std::string kind) : kind_(std::move(kind)), component_(std::make_shared<config::ComponentKind>()) {
     component_->kind = kind_;
     component_->find = [this](const std::string& n) -> const config::Schema* {
       const Entry* e = find(n);

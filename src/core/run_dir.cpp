@@ -34,8 +34,8 @@ RunDir RunDir::create(const RunOptions& options, std::chrono::system_clock::time
     ECG_CHECK(!fs::exists(path, ec) || (fs::is_directory(path, ec) && fs::is_empty(path, ec)), path.string(),
               ": run directory already exists and is not empty (choose another run_dir)");
   } else {
-    ECG_CHECK(!options.experiment().empty() && options.experiment().find('/') == std::string::npos,
-              "experiment name '", options.experiment(), "' must be non-empty and have no '/'");
+    ECG_CHECK(!options.experiment().empty() && options.experiment().find('/') == std::string::npos, "experiment name '",
+              options.experiment(), "' must be non-empty and have no '/'");
     path = fs::path(options.runs_root()) / options.experiment() / run_dir_name(now);
     ECG_CHECK(!fs::exists(path, ec), path.string(), ": run directory already exists");
   }

@@ -30,7 +30,7 @@ class RunDir {
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path log_path() const { return path_ / "log.txt"; }
 
-  void write_config(const config::ConfigNode& resolved) const;  // config.yaml
+  void write_config(const config::ConfigNode& resolved) const;     // config.yaml
   void write_command(const std::vector<std::string>& argv) const;  // command.txt, shell-quoted
   void write_env(const nlohmann::json& env) const;                 // env.json
 

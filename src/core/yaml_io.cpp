@@ -36,8 +36,8 @@ ConfigNode convert(const YAML::Node& node, const std::string& source) {
         ECG_CHECK(kv.first.IsScalar(), key_loc.str(), ": map keys must be plain strings");
         const std::string key = kv.first.Scalar();
         if (const ConfigNode* prev = map.find(key)) {
-          throw Error(str(key_loc.str(), ": duplicate key '", key, "' (first defined at line ",
-                          prev->key_loc().line, ")"));
+          throw Error(
+              str(key_loc.str(), ": duplicate key '", key, "' (first defined at line ", prev->key_loc().line, ")"));
         }
         ConfigNode value = convert(kv.second, source);
         value.set_key_loc(key_loc);
@@ -90,7 +90,8 @@ ConfigNode parse_yaml(const std::string& text, const std::string& source_name) {
   }
   // An empty document (no node at all, so no position) is an empty map; "null" or "~"
   // is a real null value.
-  if (!root.IsDefined() || (root.IsNull() && root.Mark().is_null())) return ConfigNode::map(SourceLoc{source_name, 1, 1});
+  if (!root.IsDefined() || (root.IsNull() && root.Mark().is_null()))
+    return ConfigNode::map(SourceLoc{source_name, 1, 1});
   return convert(root, source_name);
 }
 

@@ -13,17 +13,18 @@ double StepLr::factor(int64_t step) const {
 }
 
 WarmupCosineLr::WarmupCosineLr(WarmupCosineOptions o) : o_(std::move(o)) {
-  ECG_CHECK(o_.warmup_steps() >= 0 && o_.warmup_steps() < o_.total_steps(), "scheduler 'warmup_cosine': need 0 <= ",
-            "warmup_steps < total_steps, got ", o_.warmup_steps(), " and ", o_.total_steps());
-  ECG_CHECK(o_.min_factor() >= 0 && o_.min_factor() <= 1, "scheduler 'warmup_cosine': min_factor must be in [0, 1], got ",
-            o_.min_factor());
+  ECG_CHECK(o_.warmup_steps() >= 0 && o_.warmup_steps() < o_.total_steps(),
+            "scheduler 'warmup_cosine': need 0 <= ", "warmup_steps < total_steps, got ", o_.warmup_steps(), " and ",
+            o_.total_steps());
+  ECG_CHECK(o_.min_factor() >= 0 && o_.min_factor() <= 1,
+            "scheduler 'warmup_cosine': min_factor must be in [0, 1], got ", o_.min_factor());
 }
 
 double WarmupCosineLr::factor(int64_t step) const {
   if (step < o_.warmup_steps()) return static_cast<double>(step + 1) / static_cast<double>(o_.warmup_steps() + 1);
   if (step >= o_.total_steps()) return o_.min_factor();
-  const double progress = static_cast<double>(step - o_.warmup_steps()) /
-                          static_cast<double>(o_.total_steps() - o_.warmup_steps());
+  const double progress =
+      static_cast<double>(step - o_.warmup_steps()) / static_cast<double>(o_.total_steps() - o_.warmup_steps());
   return o_.min_factor() + (1.0 - o_.min_factor()) * 0.5 * (1.0 + std::cos(M_PI * progress));
 }
 

@@ -6,24 +6,36 @@
 
 namespace ecg::train {
 
-std::shared_ptr<torch::optim::Optimizer> make_sgd(const SgdOptions& o, std::vector<torch::optim::OptimizerParamGroup> groups) {
+std::shared_ptr<torch::optim::Optimizer> make_sgd(const SgdOptions& o,
+                                                  std::vector<torch::optim::OptimizerParamGroup> groups) {
   ECG_CHECK(!o.nesterov() || (o.momentum() > 0 && o.dampening() == 0),
             "optimizer 'sgd': nesterov needs momentum > 0 and dampening = 0, got momentum ", o.momentum(),
             " and dampening ", o.dampening());
-  auto opts = torch::optim::SGDOptions(o.lr()).momentum(o.momentum()).dampening(o.dampening())
-                  .weight_decay(o.weight_decay()).nesterov(o.nesterov());
+  auto opts = torch::optim::SGDOptions(o.lr())
+                  .momentum(o.momentum())
+                  .dampening(o.dampening())
+                  .weight_decay(o.weight_decay())
+                  .nesterov(o.nesterov());
   return std::make_shared<torch::optim::SGD>(std::move(groups), opts);
 }
 
-std::shared_ptr<torch::optim::Optimizer> make_adam(const AdamOptions& o, std::vector<torch::optim::OptimizerParamGroup> groups) {
-  auto opts = torch::optim::AdamOptions(o.lr()).betas({o.betas()[0], o.betas()[1]}).eps(o.eps())
-                  .weight_decay(o.weight_decay()).amsgrad(o.amsgrad());
+std::shared_ptr<torch::optim::Optimizer> make_adam(const AdamOptions& o,
+                                                   std::vector<torch::optim::OptimizerParamGroup> groups) {
+  auto opts = torch::optim::AdamOptions(o.lr())
+                  .betas({o.betas()[0], o.betas()[1]})
+                  .eps(o.eps())
+                  .weight_decay(o.weight_decay())
+                  .amsgrad(o.amsgrad());
   return std::make_shared<torch::optim::Adam>(std::move(groups), opts);
 }
 
-std::shared_ptr<torch::optim::Optimizer> make_adamw(const AdamOptions& o, std::vector<torch::optim::OptimizerParamGroup> groups) {
-  auto opts = torch::optim::AdamWOptions(o.lr()).betas({o.betas()[0], o.betas()[1]}).eps(o.eps())
-                  .weight_decay(o.weight_decay()).amsgrad(o.amsgrad());
+std::shared_ptr<torch::optim::Optimizer> make_adamw(const AdamOptions& o,
+                                                    std::vector<torch::optim::OptimizerParamGroup> groups) {
+  auto opts = torch::optim::AdamWOptions(o.lr())
+                  .betas({o.betas()[0], o.betas()[1]})
+                  .eps(o.eps())
+                  .weight_decay(o.weight_decay())
+                  .amsgrad(o.amsgrad());
   return std::make_shared<torch::optim::AdamW>(std::move(groups), opts);
 }
 
@@ -48,8 +60,8 @@ void register_builtin_optimizers(OptimizerRegistry& registry) {
     ECG_BIND(b, amsgrad, "AMSGrad variant");
     return b;
   };
-  registry.add("adam", "Adam (Kingma & Ba 2015)", adam_binder("optimizer 'adam'", 0.0, "L2 penalty added to the gradient"),
-               make_adam);
+  registry.add("adam", "Adam (Kingma & Ba 2015)",
+               adam_binder("optimizer 'adam'", 0.0, "L2 penalty added to the gradient"), make_adam);
   registry.add("adamw", "AdamW: Adam with decoupled weight decay",
                adam_binder("optimizer 'adamw'", 1e-2, "decoupled weight decay"), make_adamw);
 }

@@ -32,9 +32,12 @@ struct AdamOptions {
   TORCH_ARG(bool, amsgrad) = false;
 };
 
-std::shared_ptr<torch::optim::Optimizer> make_sgd(const SgdOptions& o, std::vector<torch::optim::OptimizerParamGroup> groups);
-std::shared_ptr<torch::optim::Optimizer> make_adam(const AdamOptions& o, std::vector<torch::optim::OptimizerParamGroup> groups);
-std::shared_ptr<torch::optim::Optimizer> make_adamw(const AdamOptions& o, std::vector<torch::optim::OptimizerParamGroup> groups);
+std::shared_ptr<torch::optim::Optimizer> make_sgd(const SgdOptions& o,
+                                                  std::vector<torch::optim::OptimizerParamGroup> groups);
+std::shared_ptr<torch::optim::Optimizer> make_adam(const AdamOptions& o,
+                                                   std::vector<torch::optim::OptimizerParamGroup> groups);
+std::shared_ptr<torch::optim::Optimizer> make_adamw(const AdamOptions& o,
+                                                    std::vector<torch::optim::OptimizerParamGroup> groups);
 
 void register_builtin_optimizers(OptimizerRegistry& registry);
 

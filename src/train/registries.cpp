@@ -29,9 +29,12 @@ config::Schema job_schema(const Registries& regs) {
   component("model", "the model: {name: <model>, ...options}", regs.models.component_kind(), VT::kComponent);
   component("loss", "the loss: {name: <loss>, ...options}", regs.losses.component_kind(), VT::kComponent);
   component("data", "the dataset: {name: <dataset>, ...options}", regs.datasets.component_kind(), VT::kComponent);
-  component("optimizer", "the optimizer: {name: <optimizer>, ...options}", regs.optimizers.component_kind(), VT::kComponent);
-  component("scheduler", "the lr schedule: {name: <scheduler>, ...options}", regs.schedulers.component_kind(), VT::kComponent);
-  component("metrics", "validation metrics: [{name: <metric>, ...}, ...]", regs.metrics.component_kind(), VT::kComponentList);
+  component("optimizer", "the optimizer: {name: <optimizer>, ...options}", regs.optimizers.component_kind(),
+            VT::kComponent);
+  component("scheduler", "the lr schedule: {name: <scheduler>, ...options}", regs.schedulers.component_kind(),
+            VT::kComponent);
+  component("metrics", "validation metrics: [{name: <metric>, ...}, ...]", regs.metrics.component_kind(),
+            VT::kComponentList);
   return s;
 }
 

@@ -45,7 +45,9 @@ Result run_cli(const std::vector<std::string>& args, const std::vector<std::stri
   return r;
 }
 
-int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+int count_lines(const std::string& s) {
+  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
 
 TEST(Cli, VersionListsLibrariesAndDevices) {
   const Result r = run_cli({"--version"});
@@ -86,7 +88,8 @@ TEST(Cli, HelpShowsOnlyImplementedSubcommands) {
 TEST(Cli, ListPrintsEachKindWithOptions) {
   Result r = run_cli({"list"});
   EXPECT_EQ(r.status, 0) << r.err;
-  for (const char* kind : {"models (0):", "losses (3):", "datasets (0):", "optimizers (3):", "schedulers (3):", "metrics (0):"}) {
+  for (const char* kind :
+       {"models (0):", "losses (3):", "datasets (0):", "optimizers (3):", "schedulers (3):", "metrics (0):"}) {
     EXPECT_NE(r.out.find(kind), std::string::npos) << kind;
   }
   EXPECT_NE(r.out.find("lr=0.001 betas=[0.9, 0.999]"), std::string::npos) << r.out;
@@ -99,7 +102,8 @@ TEST(Cli, ListPrintsEachKindWithOptions) {
   EXPECT_EQ(j["optimizers"][1]["options"][3]["name"], "weight_decay");
   EXPECT_EQ(j["optimizers"][1]["options"][3]["default"], "0.01");
   r = run_cli({"list", "losses", "-v"});
-  EXPECT_NE(r.out.find("reduction: string = \"mean\"  mean | sum over all elements [mean|sum]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("reduction: string = \"mean\"  mean | sum over all elements [mean|sum]"), std::string::npos)
+      << r.out;
 }
 
 class CliConfig : public ::testing::Test {
@@ -133,7 +137,8 @@ TEST_F(CliConfig, MisspeltKeyFailsWithFileLineAndSuggestion) {
   const auto g = dir.write("ok.yaml", "seed: 1\n");
   r = run_cli({"config", "--config", g.string(), "sede=2"});
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find("<override 1> 'sede=2': key 'sede' does not exist, did you mean 'seed'?"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("<override 1> 'sede=2': key 'sede' does not exist, did you mean 'seed'?"), std::string::npos)
+      << r.err;
   r = run_cli({"config", "--config", g.string(), "seed=abc"});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("seed: expected int, got 'abc'"), std::string::npos) << r.err;

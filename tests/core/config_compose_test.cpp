@@ -26,9 +26,11 @@ class Compose : public ::testing::Test {
 };
 
 TEST_F(Compose, GroupsGoUnderTheirKeyAndOwnKeysWin) {
-  const ConfigNode c = load("defaults:\n  - model: small\n  - optimizer: sgd\n  - common\nseed: 7\nmodel:\n  depth: 3\n");
+  const ConfigNode c =
+      load("defaults:\n  - model: small\n  - optimizer: sgd\n  - common\nseed: 7\nmodel:\n  depth: 3\n");
   EXPECT_EQ(c, parse_yaml("model: {name: small, width: 16, depth: 3}\noptimizer: {name: sgd, lr: 0.1}\n"
-                          "seed: 7\nexperiment: common\n", "want"));
+                          "seed: 7\nexperiment: common\n",
+                          "want"));
 }
 
 TEST_F(Compose, SelfPositionDecidesPrecedence) {
@@ -68,8 +70,9 @@ TEST_F(Compose, NestedGroupsInGroupFiles) {
 }
 
 TEST_F(Compose, UnknownOptionListsAvailableOnes) {
-  EXPECT_ERROR_HAS(load("defaults:\n  - model: smal\n"), "main.yaml:2:12: unknown option 'smal' for config group "
-                                                          "'model', did you mean 'small'? (available: big, small)");
+  EXPECT_ERROR_HAS(load("defaults:\n  - model: smal\n"),
+                   "main.yaml:2:12: unknown option 'smal' for config group "
+                   "'model', did you mean 'small'? (available: big, small)");
   EXPECT_ERROR_HAS(load("defaults:\n  - model: small\n", {"model=bgi"}),
                    "<override 1> 'model=bgi': unknown option 'bgi' for config group 'model', did you mean 'big'?");
 }

@@ -46,8 +46,8 @@ TEST(ParseOverride, MalformedOnesAreNamed) {
 }
 
 TEST(ApplyOverride, SetAddForceDelete) {
-  const ConfigNode c = apply("a: {b: 1, c: 2}\nl: [1, 2, 3]\n",
-                             {"a.b=5", "+a.d=new", "++a.c=7", "++z=1", "~l", "+m.n.o=deep"});
+  const ConfigNode c =
+      apply("a: {b: 1, c: 2}\nl: [1, 2, 3]\n", {"a.b=5", "+a.d=new", "++a.c=7", "++z=1", "~l", "+m.n.o=deep"});
   EXPECT_EQ(c, parse_yaml("a: {b: 5, c: 7, d: new}\nz: 1\nm: {n: {o: deep}}\n", "want"));
 }
 

@@ -41,11 +41,14 @@ OptionsBinder<NetOptions> net_binder() {
   return b;
 }
 
-NetOptions parse(const std::string& yaml) { return net_binder().parse(parse_yaml(yaml, "net.yaml"), "model"); }
+NetOptions parse(const std::string& yaml) {
+  return net_binder().parse(parse_yaml(yaml, "net.yaml"), "model");
+}
 
 TEST(OptionsBinder, ReadsEveryTypeAndFillsDefaults) {
-  const NetOptions o = parse("num_classes: 5\nwidth: 64\ndropout: 1e-1\nresidual: false\nnorm: layer\n"
-                             "kernels: [7]\nscales: [2]\nleads: [V1]\nmax_len: 100\n");
+  const NetOptions o = parse(
+      "num_classes: 5\nwidth: 64\ndropout: 1e-1\nresidual: false\nnorm: layer\n"
+      "kernels: [7]\nscales: [2]\nleads: [V1]\nmax_len: 100\n");
   EXPECT_EQ(o.num_classes(), 5);
   EXPECT_EQ(o.width(), 64);
   EXPECT_DOUBLE_EQ(o.dropout(), 0.1);
@@ -67,8 +70,9 @@ TEST(OptionsBinder, ReadsEveryTypeAndFillsDefaults) {
 TEST(OptionsBinder, NormalizeFillsDefaultsIntoTheTree) {
   ConfigNode n = parse_yaml("num_classes: 2\n", "net.yaml");
   net_binder().schema().normalize(n, "model");
-  EXPECT_EQ(to_yaml_flow(n), "{num_classes: 2, width: 32, dropout: 0.1, residual: true, norm: \"batch\", "
-                             "kernels: [3, 5], scales: [0.5], leads: [\"I\", \"II\"], max_len: ~}");
+  EXPECT_EQ(to_yaml_flow(n),
+            "{num_classes: 2, width: 32, dropout: 0.1, residual: true, norm: \"batch\", "
+            "kernels: [3, 5], scales: [0.5], leads: [\"I\", \"II\"], max_len: ~}");
 }
 
 TEST(Schema, UnknownKeyNamesFileLineAndSuggests) {
@@ -83,7 +87,8 @@ TEST(Schema, WrongTypesNameTheValue) {
   EXPECT_ERROR_HAS(parse("num_classes: 2\nwidth: 3.5\n"), "model.width: expected int, got '3.5'");
   EXPECT_ERROR_HAS(parse("num_classes: 2\nwidth: '3'\n"), "model.width: expected int, got string '3'");
   EXPECT_ERROR_HAS(parse("num_classes: 2\ndropout: [1]\n"), "model.dropout: expected float, got a list");
-  EXPECT_ERROR_HAS(parse("num_classes: 2\nresidual: yes\n"), "model.residual: expected bool (true or false), got 'yes'");
+  EXPECT_ERROR_HAS(parse("num_classes: 2\nresidual: yes\n"),
+                   "model.residual: expected bool (true or false), got 'yes'");
   EXPECT_ERROR_HAS(parse("num_classes: 2\nkernels: 3\n"), "model.kernels: expected list of int, got '3'");
   EXPECT_ERROR_HAS(parse("num_classes: 2\nkernels: [3, x]\n"), "net.yaml:2:14: model.kernels.1: expected int, got 'x'");
   EXPECT_ERROR_HAS(parse("num_classes: 2\nleads: {a: 1}\n"), "model.leads: expected list of string, got a map");
@@ -98,8 +103,10 @@ TEST(Schema, RangesChoicesLengthsAndRequired) {
   EXPECT_ERROR_HAS(parse("num_classes: 2\nnorm: batc\n"),
                    "model.norm: expected one of batch, layer, got 'batc', did you mean 'batch'?");
   EXPECT_ERROR_HAS(parse("num_classes: 2\nscales: [1, 2]\n"), "model.scales: expected 1 elements, got 2");
-  EXPECT_ERROR_HAS(parse("width: 3\n"), "net.yaml:1:1: model: missing required key 'num_classes' (int: number of outputs)");
-  EXPECT_ERROR_HAS(parse("num_classes: ???\n"), "net.yaml:1:14: model.num_classes: missing required value (still '?\?\?')");
+  EXPECT_ERROR_HAS(parse("width: 3\n"),
+                   "net.yaml:1:1: model: missing required key 'num_classes' (int: number of outputs)");
+  EXPECT_ERROR_HAS(parse("num_classes: ???\n"),
+                   "net.yaml:1:14: model.num_classes: missing required value (still '?\?\?')");
 }
 
 TEST(Schema, FloatsAcceptYamlSpellings) {
@@ -153,7 +160,8 @@ TEST(Registry, ComponentFieldsInSchemas) {
   EXPECT_EQ(c.at("widget").at("width").text(), "32");
   EXPECT_EQ(c.at("widgets").elements()[0].at("num_classes").text(), "2");
   ConfigNode bad = parse_yaml("widgets: [{name: net, num_classes: 2}, {name: net, num_clases: 2}]\n", "j.yaml");
-  EXPECT_ERROR_HAS(top.normalize(bad, ""), "widgets.1.num_clases: unknown key for model 'net', did you mean 'num_classes'?");
+  EXPECT_ERROR_HAS(top.normalize(bad, ""),
+                   "widgets.1.num_clases: unknown key for model 'net', did you mean 'num_classes'?");
   ConfigNode scalar = parse_yaml("widget: net\n", "j.yaml");
   EXPECT_ERROR_HAS(top.normalize(scalar, ""), "widget: expected a map {name: net, ...} for a widget, got 'net'");
 }

@@ -22,7 +22,8 @@ TEST(ResolveDevice, ExplicitDevices) {
 
 TEST(ResolveDevice, AbsentDevicesSaySoClearly) {
   EXPECT_ERROR_HAS(resolve_device("cuda", {0, false}), "device 'cuda': CUDA is not available");
-  EXPECT_ERROR_HAS(resolve_device("cuda:2", {2, false}), "device 'cuda:2': only 2 CUDA device(s) visible (cuda:0..cuda:1)");
+  EXPECT_ERROR_HAS(resolve_device("cuda:2", {2, false}),
+                   "device 'cuda:2': only 2 CUDA device(s) visible (cuda:0..cuda:1)");
   EXPECT_ERROR_HAS(resolve_device("mps", {1, false}), "device 'mps': MPS is not available");
   EXPECT_ERROR_HAS(resolve_device("gpu", {1, false}), "device 'gpu': expected auto, cpu, cuda, cuda:N or mps");
   EXPECT_ERROR_HAS(resolve_device("cuda:x", {1, false}), "device 'cuda:x': expected cuda:N");

@@ -14,7 +14,8 @@ namespace {
 
 TEST(RunDir, DefaultLayoutAndFiles) {
   ecg::testing::TempDir tmp;
-  const RunOptions o = RunOptions().experiment("quick").runs_root((tmp / "runs").string()).seed(7).device("cpu").threads(1);
+  const RunOptions o =
+      RunOptions().experiment("quick").runs_root((tmp / "runs").string()).seed(7).device("cpu").threads(1);
   const RunDir dir = RunDir::create(o, std::chrono::system_clock::now());
   EXPECT_EQ(dir.path().parent_path(), tmp / "runs" / "quick");
   EXPECT_TRUE(std::regex_match(dir.path().filename().string(), std::regex("[0-9]{8}-[0-9]{6}-[0-9a-f]{6}")))
@@ -54,9 +55,9 @@ TEST(RunDir, ExplicitPathMustBeNewOrEmpty) {
   tmp.write("mine/config.yaml", "seed: 1\n");
   EXPECT_ERROR_HAS(RunDir::create(RunOptions().run_dir(p.string()), std::chrono::system_clock::now()),
                    "run directory already exists and is not empty");
-  EXPECT_ERROR_HAS(RunDir::create(RunOptions().experiment("a/b").runs_root(tmp.path().string()),
-                                  std::chrono::system_clock::now()),
-                   "experiment name 'a/b' must be non-empty and have no '/'");
+  EXPECT_ERROR_HAS(
+      RunDir::create(RunOptions().experiment("a/b").runs_root(tmp.path().string()), std::chrono::system_clock::now()),
+      "experiment name 'a/b' must be non-empty and have no '/'");
 }
 
 TEST(RunContext, AppliesThreadsSeedAndDevice) {
@@ -66,7 +67,8 @@ TEST(RunContext, AppliesThreadsSeedAndDevice) {
   EXPECT_EQ(at::get_num_threads(), 2);
   EXPECT_EQ(ctx.seed, 3u);
   EXPECT_ERROR_HAS(RunContext::create(RunOptions().device("cuda"), DeviceAvailability{}), "CUDA is not available");
-  EXPECT_ERROR_HAS(RunContext::create(RunOptions().log_level("loud"), DeviceAvailability{}), "unknown log level 'loud'");
+  EXPECT_ERROR_HAS(RunContext::create(RunOptions().log_level("loud"), DeviceAvailability{}),
+                   "unknown log level 'loud'");
 }
 
 TEST(RunOptions, SchemaDefaultsMatchTheStruct) {

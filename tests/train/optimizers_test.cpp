@@ -64,10 +64,12 @@ TEST(LrSchedulers, ExactFactors) {
 TEST(LrSchedulers, RegistryAndApply) {
   SchedulerRegistry r("scheduler");
   register_builtin_schedulers(r);
-  const auto s = r.create(config::parse_yaml("name: warmup_cosine\nwarmup_steps: 0\ntotal_steps: 2", "s.yaml"), "scheduler");
+  const auto s =
+      r.create(config::parse_yaml("name: warmup_cosine\nwarmup_steps: 0\ntotal_steps: 2", "s.yaml"), "scheduler");
   EXPECT_DOUBLE_EQ(s->factor(1), 0.5);
-  EXPECT_ERROR_HAS(r.create(config::parse_yaml("name: warmup_cosine\nwarmup_steps: 5\ntotal_steps: 5", "s.yaml"), "scheduler"),
-                   "need 0 <= warmup_steps < total_steps, got 5 and 5");
+  EXPECT_ERROR_HAS(
+      r.create(config::parse_yaml("name: warmup_cosine\nwarmup_steps: 5\ntotal_steps: 5", "s.yaml"), "scheduler"),
+      "need 0 <= warmup_steps < total_steps, got 5 and 5");
   EXPECT_ERROR_HAS(r.create(config::parse_yaml("name: constant\nlr: 1", "s.yaml"), "scheduler"),
                    "scheduler.lr: unknown key for scheduler 'constant' (it takes no options)");
 

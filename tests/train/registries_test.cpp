@@ -46,14 +46,14 @@ TEST(JobSchema, ComposesBaseWithOverridesAndFillsDefaults) {
   const auto r = make_builtin_registries();
   const config::Schema schema = job_schema(*r);
   const config::ConfigNode cfg = config::load_config(
-      config::ConfigRequest{file, {"optimizer=sgd", "optimizer.lr=0.5", "scheduler.total_steps=200", "seed=3"},
-                            {kConfigs}, {}},
+      config::ConfigRequest{
+          file, {"optimizer=sgd", "optimizer.lr=0.5", "scheduler.total_steps=200", "seed=3"}, {kConfigs}, {}},
       &schema);
   EXPECT_EQ(cfg.at("experiment").text(), "demo");
   EXPECT_EQ(cfg.at("seed").text(), "3");
   EXPECT_EQ(cfg.at("optimizer").at("name").text(), "sgd");
   EXPECT_EQ(cfg.at("optimizer").at("lr").text(), "0.5");
-  EXPECT_EQ(cfg.at("optimizer").at("momentum").text(), "0.9");   // from configs/optimizer/sgd.yaml
+  EXPECT_EQ(cfg.at("optimizer").at("momentum").text(), "0.9");    // from configs/optimizer/sgd.yaml
   EXPECT_EQ(cfg.at("optimizer").at("nesterov").text(), "false");  // schema default
   EXPECT_EQ(cfg.at("scheduler").at("total_steps").text(), "200");
   EXPECT_EQ(cfg.at("run_dir").kind(), config::ConfigNode::Kind::kNull);
@@ -72,8 +72,9 @@ TEST(JobSchema, MisspeltKeysFailWithFileLineAndSuggestion) {
   const auto r = make_builtin_registries();
   const config::Schema schema = job_schema(*r);
   const auto file = tmp.write("job.yaml", "seed: 1\noptimizer:\n  name: adamw\n  weight_decya: 0.1\n");
-  EXPECT_ERROR_HAS(config::load_config(config::ConfigRequest{file, {}, {}, {}}, &schema),
-                   "job.yaml:4:3: optimizer.weight_decya: unknown key for optimizer 'adamw', did you mean 'weight_decay'?");
+  EXPECT_ERROR_HAS(
+      config::load_config(config::ConfigRequest{file, {}, {}, {}}, &schema),
+      "job.yaml:4:3: optimizer.weight_decya: unknown key for optimizer 'adamw', did you mean 'weight_decay'?");
   const auto top = tmp.write("top.yaml", "sed: 1\n");
   EXPECT_ERROR_HAS(config::load_config(config::ConfigRequest{top, {}, {}, {}}, &schema),
                    "top.yaml:1:1: sed: unknown key for the job config, did you mean 'seed'?");

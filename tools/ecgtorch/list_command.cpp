@@ -9,7 +9,8 @@
 namespace ecg::tools {
 
 Command add_list_command(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("list", "List registered models, losses, datasets, optimizers, schedulers, metrics");
+  CLI::App* sub =
+      app.add_subcommand("list", "List registered models, losses, datasets, optimizers, schedulers, metrics");
   struct Args {
     std::string kind;
     bool verbose = false;
