@@ -7,11 +7,12 @@
 
 #include "core/config_loader.h"
 #include "core/yaml_io.h"
+#include "ecgtorch_source_paths.h"  // generated: ECGTORCH_SOURCE_CONFIG_DIR
 #include "train/registries.h"
 
 namespace {
 
-const std::filesystem::path kConfigs = ECGTORCH_SOURCE_DIR "/configs";
+const std::filesystem::path kConfigs = ECGTORCH_SOURCE_CONFIG_DIR;
 
 std::filesystem::path job_file() {
   const auto dir = std::filesystem::temp_directory_path() / "ecgtorch-bench";

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -40,6 +42,17 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+/// A path the test harness passes through the environment (ECGTORCH_SOURCE_DIR, set by
+/// ctest). Fails the calling test with a clear message when unset.
+inline std::filesystem::path env_path(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') {
+    ADD_FAILURE() << name << " is not set: run the tests through ctest, or set it by hand";
+    return {};
+  }
+  return v;
+}
 
 /// The message of the exception `fn` throws ("" if none); fails the test if none.
 template <class E = std::exception>

@@ -14,6 +14,12 @@
 namespace ecg {
 namespace {
 
+// $ECGTORCH_CLI, else ../bin/ecgtorch beside this test binary (the build tree's layout).
+std::string cli_path() {
+  if (const char* v = std::getenv("ECGTORCH_CLI")) return v;
+  return (std::filesystem::canonical("/proc/self/exe").parent_path().parent_path() / "bin" / "ecgtorch").string();
+}
+
 struct Result {
   int status = -1;
   std::string out;
@@ -22,6 +28,7 @@ struct Result {
 
 Result run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
   ecg::testing::TempDir tmp;
+  const std::string cli = cli_path();
   const auto out_path = tmp / "out", err_path = tmp / "err";
   const pid_t pid = ::fork();
   if (pid == 0) {
@@ -30,7 +37,7 @@ Result run_cli(const std::vector<std::string>& args, const std::vector<std::stri
     ::dup2(out, 1);
     ::dup2(err, 2);
     for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
-    std::vector<char*> argv{const_cast<char*>(ECGTORCH_CLI_PATH)};
+    std::vector<char*> argv{const_cast<char*>(cli.c_str())};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     ::execv(argv[0], argv.data());

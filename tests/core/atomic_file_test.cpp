@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -27,14 +28,35 @@ TEST(WriteFileAtomic, WritesReplacesAndLeavesNoTemporaries) {
   EXPECT_EQ(files, 1);
 }
 
-TEST(WriteFileAtomic, FailureKeepsTheOldFileAndNamesThePath) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
+TEST(WriteFileAtomic, PermissionDeniedKeepsTheOldFileAndNamesThePath) {
   ecg::testing::TempDir tmp;
   const auto p = tmp.write("ro/file.txt", "old");
+  ::chmod(tmp.path().c_str(), 0755);
   ::chmod(p.parent_path().c_str(), 0555);
-  EXPECT_ERROR_HAS(write_file_atomic(p, "new"), (p.string() + ": cannot write: Permission denied"));
+  const std::string want = p.string() + ": cannot write: Permission denied";
+  // Root ignores permissions, so the write runs in a child that drops to 'nobody'.
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(3);
+    try {
+      write_file_atomic(p, "new");
+    } catch (const std::exception& e) {
+      ::_exit(std::string(e.what()).find(want) != std::string::npos ? 0 : 2);
+    }
+    ::_exit(1);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: no error, 2: wrong message (want '" << want << "'), 3: setuid failed";
   ::chmod(p.parent_path().c_str(), 0755);
   EXPECT_EQ(read_file(p), "old");
+}
+
+TEST(WriteFileAtomic, ParentThatIsAFileIsReported) {
+  ecg::testing::TempDir tmp;
+  const auto f = tmp.write("plain", "x");
+  EXPECT_ERROR_HAS(write_file_atomic(f / "child.txt", "y"), (f / "child.txt").string() + ": cannot create directory");
 }
 
 TEST(WriteFileAtomic, FailedWriteKeepsTheOldFile) {

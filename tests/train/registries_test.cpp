@@ -10,7 +10,9 @@
 namespace ecg::train {
 namespace {
 
-const std::filesystem::path kConfigs = ECGTORCH_SOURCE_DIR "/configs";
+std::filesystem::path configs_dir() {
+  return ecg::testing::env_path("ECGTORCH_SOURCE_DIR") / "configs";
+}
 
 TEST(Registries, BuiltinsAreRegisteredExplicitly) {
   const auto r = make_builtin_registries();
@@ -27,7 +29,7 @@ TEST(Registries, EveryShippedGroupConfigIsValid) {
   const auto r = make_builtin_registries();
   const config::Schema schema = job_schema(*r);
   int checked = 0;
-  for (const auto& group : std::filesystem::directory_iterator(kConfigs)) {
+  for (const auto& group : std::filesystem::directory_iterator(configs_dir())) {
     if (!group.is_directory()) continue;
     for (const auto& f : std::filesystem::directory_iterator(group.path())) {
       config::ConfigNode job = config::ConfigNode::map();
@@ -47,7 +49,7 @@ TEST(JobSchema, ComposesBaseWithOverridesAndFillsDefaults) {
   const config::Schema schema = job_schema(*r);
   const config::ConfigNode cfg = config::load_config(
       config::ConfigRequest{
-          file, {"optimizer=sgd", "optimizer.lr=0.5", "scheduler.total_steps=200", "seed=3"}, {kConfigs}, {}},
+          file, {"optimizer=sgd", "optimizer.lr=0.5", "scheduler.total_steps=200", "seed=3"}, {configs_dir()}, {}},
       &schema);
   EXPECT_EQ(cfg.at("experiment").text(), "demo");
   EXPECT_EQ(cfg.at("seed").text(), "3");

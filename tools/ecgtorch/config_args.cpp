@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "core/strings.h"
+#include "ecgtorch_source_paths.h"  // generated: ECGTORCH_SOURCE_CONFIG_DIR
 
 namespace fs = std::filesystem;
 
