@@ -49,6 +49,8 @@ ConfigNode load_config(const ConfigRequest& request, const Schema* schema) {
 
   ConfigNode root = compose(request.file, search, choices);
   for (const auto& ov : values) apply_override(root, ov, schema);
+  // Defaults go in before interpolation, so that ${runs_root} can refer to one.
+  if (schema != nullptr) schema->fill_defaults(root);
   resolve_interpolations(root, request.env ? request.env : process_env());
   if (schema != nullptr) schema->normalize(root, "");
   return root;

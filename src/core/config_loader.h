@@ -4,8 +4,9 @@
 //   1. parse the overrides;
 //   2. compose FILE with its defaults lists, with group choices from the overrides;
 //   3. apply the value overrides in order;
-//   4. resolve interpolations;
-//   5. check strictly against the schema and fill in defaults.
+//   4. fill in the schema's defaults (so interpolations can refer to them);
+//   5. resolve interpolations;
+//   6. check strictly against the schema.
 //
 //   ConfigRequest req{"configs/quickstart.yaml", {"optimizer.lr=1e-3"}};
 //   ConfigNode cfg = load_config(req, &job_schema);

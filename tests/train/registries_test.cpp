@@ -69,6 +69,17 @@ TEST(JobSchema, ComposesBaseWithOverridesAndFillsDefaults) {
   EXPECT_NO_THROW(r->losses.create(again.at("loss"), "loss"));
 }
 
+TEST(JobSchema, InterpolationsSeeSchemaDefaults) {
+  ecg::testing::TempDir tmp;
+  const auto r = make_builtin_registries();
+  const config::Schema schema = job_schema(*r);
+  const auto file = tmp.write("job.yaml",
+                              "experiment: e${seed}\nrun_dir: ${runs_root}/${experiment}/${optimizer.lr}\n"
+                              "optimizer: {name: sgd}\n");
+  const config::ConfigNode cfg = config::load_config(config::ConfigRequest{file, {"seed=4"}, {}, {}}, &schema);
+  EXPECT_EQ(cfg.at("run_dir").text(), "runs/e4/0.01");
+}
+
 TEST(JobSchema, MisspeltKeysFailWithFileLineAndSuggestion) {
   ecg::testing::TempDir tmp;
   const auto r = make_builtin_registries();
