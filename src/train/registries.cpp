@@ -1,13 +1,13 @@
 #include "train/registries.h"
 
 #include "core/run_options.h"
-#include "losses/regression_losses.h"
+#include "losses/register_builtin_losses.h"
 
 namespace ecg::train {
 
 std::unique_ptr<Registries> make_builtin_registries() {
   auto r = std::make_unique<Registries>();
-  losses::register_regression_losses(r->losses);
+  losses::register_builtin_losses(r->losses);
   register_builtin_optimizers(r->optimizers);
   register_builtin_schedulers(r->schedulers);
   return r;
