@@ -1,15 +1,11 @@
 #include "losses/regression_losses.h"
 
-#include <torch/nn/functional/loss.h>
+#include <torch/torch.h>
+
+#include "losses/loss_util.h"
 
 namespace ecg::losses {
 namespace {
-
-int64_t reduction_enum(const std::string& r) {
-  if (r == "mean") return at::Reduction::Mean;
-  if (r == "sum") return at::Reduction::Sum;
-  throw Error(str("unknown reduction '", r, "' (expected mean or sum)"));
-}
 
 const char* kind_name(RegressionLoss::Kind k) {
   switch (k) {
@@ -26,23 +22,40 @@ const char* kind_name(RegressionLoss::Kind k) {
 }  // namespace
 
 RegressionLoss::RegressionLoss(Kind kind, RegressionLossOptions options) : kind_(kind), options_(std::move(options)) {
-  reduction_enum(options_.reduction());
+  detail::reduction_of(options_.reduction());
   ECG_CHECK(options_.beta() > 0, kind_name(kind_), ": beta must be > 0, got ", options_.beta());
 }
 
 torch::Tensor RegressionLoss::forward(const torch::Tensor& pred, const torch::Tensor& target) {
-  ECG_CHECK(pred.sizes() == target.sizes(), kind_name(kind_), ": pred ", pred.sizes(), " and target ", target.sizes(),
-            " must have the same shape");
-  const int64_t r = reduction_enum(options_.reduction());
+  detail::check_same_shape(kind_name(kind_), pred, target);
+  const int64_t r = detail::reduction_of(options_.reduction());
+  if (!options_.mask_nan()) {
+    switch (kind_) {
+      case Kind::kMse:
+        return torch::mse_loss(pred, target, r);
+      case Kind::kL1:
+        return torch::l1_loss(pred, target, r);
+      case Kind::kSmoothL1:
+        return torch::smooth_l1_loss(pred, target, r, options_.beta());
+    }
+  }
+  const auto m = detail::mask_nan(pred, target);
+  const auto d = m.pred - m.target;
+  torch::Tensor e;
   switch (kind_) {
     case Kind::kMse:
-      return torch::mse_loss(pred, target, r);
+      e = d * d;
+      break;
     case Kind::kL1:
-      return torch::l1_loss(pred, target, r);
-    case Kind::kSmoothL1:
-      return torch::smooth_l1_loss(pred, target, r, options_.beta());
+      e = d.abs();
+      break;
+    case Kind::kSmoothL1: {
+      const double b = options_.beta();
+      e = torch::where(d.abs() < b, 0.5 * d * d / b, d.abs() - 0.5 * b);
+      break;
+    }
   }
-  ECG_INTERNAL_ASSERT(false, "bad loss kind");
+  return detail::reduce(e, r, m.valid.sum());
 }
 
 void register_regression_losses(LossRegistry& registry) {
@@ -50,6 +63,7 @@ void register_regression_losses(LossRegistry& registry) {
     config::OptionsBinder<RegressionLossOptions> b(what);
     ECG_BIND(b, reduction, "mean | sum over all elements").choices = {"mean", "sum"};
     if (with_beta) ECG_BIND(b, beta, "smooth_l1: |d| below which the loss is quadratic").min_value = 0;
+    ECG_BIND(b, mask_nan, "leave out samples whose target is NaN (unplotted)");
     return b;
   };
   registry.add(

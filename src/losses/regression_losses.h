@@ -1,9 +1,11 @@
 #pragma once
 // Element-wise regression losses: mse, l1 and smooth_l1.
-// forward: pred, target of the same shape (any), float -> scalar (reduction mean or sum).
+// forward: pred, target of the same shape (any), float -> scalar.
 //   mse:       (pred - target)^2
 //   l1:        |pred - target|
 //   smooth_l1: 0.5 d^2 / beta if |d| < beta, else |d| - 0.5 beta  (d = pred - target)
+// With mask_nan, samples whose target is NaN (unplotted samples) are left out: they
+// add nothing and the mean is over the remaining samples.
 
 #include <torch/arg.h>
 
@@ -16,6 +18,7 @@ namespace ecg::losses {
 struct RegressionLossOptions {
   TORCH_ARG(std::string, reduction) = "mean";  // mean | sum
   TORCH_ARG(double, beta) = 1.0;               // smooth_l1 only: where it turns from L2 to L1
+  TORCH_ARG(bool, mask_nan) = false;           // ignore samples whose target is NaN
 };
 
 class RegressionLoss : public Loss {

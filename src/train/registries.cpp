@@ -2,12 +2,14 @@
 
 #include "core/run_options.h"
 #include "losses/register_builtin_losses.h"
+#include "losses/weighted_loss.h"
 
 namespace ecg::train {
 
 std::unique_ptr<Registries> make_builtin_registries() {
   auto r = std::make_unique<Registries>();
   losses::register_builtin_losses(r->losses);
+  losses::register_builtin_metrics(r->metrics);
   register_builtin_optimizers(r->optimizers);
   register_builtin_schedulers(r->schedulers);
   return r;
@@ -27,7 +29,12 @@ config::Schema job_schema(const Registries& regs) {
   };
   using VT = config::ValueType;
   component("model", "the model: {name: <model>, ...options}", regs.models.component_kind(), VT::kComponent);
-  component("loss", "the loss: {name: <loss>, ...options}", regs.losses.component_kind(), VT::kComponent);
+  config::FieldSpec loss;
+  loss.name = "loss";
+  loss.type = VT::kSection;
+  loss.help = "the loss: {terms: [{name: <loss>, weight: 1, ...options}, ...]}";
+  loss.section = losses::loss_section_schema(regs.losses);
+  s.add(std::move(loss));
   component("data", "the dataset: {name: <dataset>, ...options}", regs.datasets.component_kind(), VT::kComponent);
   component("optimizer", "the optimizer: {name: <optimizer>, ...options}", regs.optimizers.component_kind(),
             VT::kComponent);

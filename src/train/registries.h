@@ -31,8 +31,9 @@ struct Registries {
 /// Every built-in component, registered explicitly.
 std::unique_ptr<Registries> make_builtin_registries();
 
-/// Top-level keys of a job config: RunOptions' keys, and the optional sections
-/// model, loss, data, optimizer, scheduler (one component each) and metrics (a list).
+/// Top-level keys of a job config: RunOptions' keys, and the optional sections model,
+/// data, optimizer, scheduler (one component each), loss ({terms: [...]}, see
+/// losses/weighted_loss.h) and metrics (a list of components).
 /// The schema refers to `regs`, which must outlive it.
 config::Schema job_schema(const Registries& regs);
 

@@ -96,7 +96,7 @@ TEST(Cli, ListPrintsEachKindWithOptions) {
   Result r = run_cli({"list"});
   EXPECT_EQ(r.status, 0) << r.err;
   for (const char* kind :
-       {"models (0):", "losses (3):", "datasets (0):", "optimizers (3):", "schedulers (3):", "metrics (0):"}) {
+       {"models (0):", "losses (15):", "datasets (0):", "optimizers (3):", "schedulers (3):", "metrics (9):"}) {
     EXPECT_NE(r.out.find(kind), std::string::npos) << kind;
   }
   EXPECT_NE(r.out.find("lr=0.001 betas=[0.9, 0.999]"), std::string::npos) << r.out;
@@ -161,7 +161,7 @@ TEST_F(CliConfig, MisspeltKeyFailsWithFileLineAndSuggestion) {
 
 TEST_F(CliConfig, ConfigDirAndEnvironmentSearchPath) {
   ecg::testing::TempDir extra;
-  extra.write("loss/tuned.yaml", "name: smooth_l1\nbeta: 0.2\n");
+  extra.write("loss/tuned.yaml", "terms:\n  - name: smooth_l1\n    beta: 0.2\n");
   const auto f = dir.write("job.yaml", "defaults:\n  - loss: tuned\n");
   Result r = run_cli({"config", "--config", f.string(), "--print-config"});
   EXPECT_EQ(r.status, 1);

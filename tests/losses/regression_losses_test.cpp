@@ -53,7 +53,8 @@ TEST(RegressionLosses, ErrorsNameTheProblem) {
   EXPECT_ERROR_HAS(make("name: mse")->forward(torch::zeros({2, 3}), torch::zeros({3, 2})),
                    "mse: pred [2, 3] and target [3, 2] must have the same shape");
   EXPECT_ERROR_HAS(make("name: mse\nreduction: none"), "loss.reduction: expected one of mean, sum, got 'none'");
-  EXPECT_ERROR_HAS(make("name: mse\nbeta: 1"), "loss.beta: unknown key for loss 'mse' (valid keys: reduction)");
+  EXPECT_ERROR_HAS(make("name: mse\nbeta: 1"),
+                   "loss.beta: unknown key for loss 'mse' (valid keys: reduction, mask_nan)");
   EXPECT_ERROR_HAS(make("name: smooth_l1\nbeta: 0"), "smooth_l1: beta must be > 0, got 0");
   EXPECT_ERROR_HAS(make("name: mae"), "unknown loss 'mae'");
 }

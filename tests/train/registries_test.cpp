@@ -1,5 +1,7 @@
 #include "train/registries.h"
 
+#include "losses/weighted_loss.h"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -16,7 +18,11 @@ std::filesystem::path configs_dir() {
 
 TEST(Registries, BuiltinsAreRegisteredExplicitly) {
   const auto r = make_builtin_registries();
-  EXPECT_EQ(r->losses.names(), (std::vector<std::string>{"l1", "mse", "smooth_l1"}));
+  EXPECT_EQ(r->losses.names(), (std::vector<std::string>{"asymmetric", "bce", "class_balanced", "cross_entropy", "detr",
+                                                         "focal", "focal_frequency", "l1", "ldam", "mr_stft", "mse",
+                                                         "pearson", "smooth_l1", "snr", "spectral"}));
+  EXPECT_EQ(r->metrics.names(), (std::vector<std::string>{"accuracy", "ece", "keypoint_error", "macro_auroc", "macro_f",
+                                                          "mae_uv", "pearson", "snr_challenge2024", "snr_kaggle"}));
   EXPECT_EQ(r->optimizers.names(), (std::vector<std::string>{"adam", "adamw", "sgd"}));
   EXPECT_EQ(r->schedulers.names(), (std::vector<std::string>{"constant", "step", "warmup_cosine"}));
   // Two registries are independent objects: nothing is global.
@@ -66,7 +72,10 @@ TEST(JobSchema, ComposesBaseWithOverridesAndFillsDefaults) {
   auto p = torch::zeros({1}, torch::requires_grad());
   EXPECT_NO_THROW(r->optimizers.create(again.at("optimizer"), "optimizer", {torch::optim::OptimizerParamGroup({p})}));
   EXPECT_NO_THROW(r->schedulers.create(again.at("scheduler"), "scheduler"));
-  EXPECT_NO_THROW(r->losses.create(again.at("loss"), "loss"));
+  const auto loss = losses::make_loss(again.at("loss"), "loss", r->losses);
+  ASSERT_EQ(loss->terms().size(), 1u);
+  EXPECT_EQ(loss->terms()[0].name, "mse");
+  EXPECT_DOUBLE_EQ(loss->terms()[0].weight, 1.0);
 }
 
 TEST(JobSchema, InterpolationsSeeSchemaDefaults) {
@@ -78,6 +87,28 @@ TEST(JobSchema, InterpolationsSeeSchemaDefaults) {
                               "optimizer: {name: sgd}\n");
   const config::ConfigNode cfg = config::load_config(config::ConfigRequest{file, {"seed=4"}, {}, {}}, &schema);
   EXPECT_EQ(cfg.at("run_dir").text(), "runs/e4/0.01");
+}
+
+TEST(JobSchema, LossTermsAreOverriddenByIndex) {
+  ecg::testing::TempDir tmp;
+  const auto r = make_builtin_registries();
+  const config::Schema schema = job_schema(*r);
+  const auto file = tmp.write("job.yaml", "defaults:\n  - loss: mse_mr_stft\n");
+  const config::ConfigNode cfg = config::load_config(
+      config::ConfigRequest{
+          file, {"loss.terms.1.weight=0.25", "loss.terms.1.fft_sizes=[128,256,512]"}, {configs_dir()}, {}},
+      &schema);
+  const auto loss = losses::make_loss(cfg.at("loss"), "loss", r->losses);
+  ASSERT_EQ(loss->terms().size(), 2u);
+  EXPECT_EQ(loss->terms()[1].name, "mr_stft");
+  EXPECT_DOUBLE_EQ(loss->terms()[1].weight, 0.25);
+  EXPECT_EQ(cfg.at("loss").at("terms").elements()[1].at("hop_sizes").size(), 3u);  // schema default filled in
+  EXPECT_ERROR_HAS(
+      config::load_config(config::ConfigRequest{file, {"loss.terms.1.wieght=1"}, {configs_dir()}, {}}, &schema),
+      "key 'loss.terms.1.wieght' does not exist, did you mean 'weight'?");
+  EXPECT_ERROR_HAS(
+      config::load_config(config::ConfigRequest{file, {"loss.terms.2.weight=1"}, {configs_dir()}, {}}, &schema),
+      "index 2 out of range for 'loss.terms' (2 elements)");
 }
 
 TEST(JobSchema, MisspeltKeysFailWithFileLineAndSuggestion) {
