@@ -54,6 +54,23 @@ inline std::filesystem::path env_path(const char* name) {
   return v;
 }
 
+/// The shared real-data folder: $ECGTORCH_DATA_DIR, else <source>/../shared/data.
+/// Tests that need it call GTEST_SKIP when it is absent (a fresh clone has none).
+inline std::filesystem::path shared_data_dir() {
+  if (const char* v = std::getenv("ECGTORCH_DATA_DIR")) return v;
+  const char* src = std::getenv("ECGTORCH_SOURCE_DIR");
+  return src != nullptr ? std::filesystem::path(src) / ".." / "shared" / "data"
+                        : std::filesystem::path("../shared/data");
+}
+
+#define ECG_REQUIRE_SHARED_DATA(rel)                                                                    \
+  do {                                                                                                  \
+    if (!std::filesystem::exists(::ecg::testing::shared_data_dir() / (rel))) {                          \
+      GTEST_SKIP() << "shared data not found: " << (::ecg::testing::shared_data_dir() / (rel)).string() \
+                   << " (set ECGTORCH_DATA_DIR to the folder holding ptbxl/, mitdb/, ...)";             \
+    }                                                                                                   \
+  } while (false)
+
 /// The message of the exception `fn` throws ("" if none); fails the test if none.
 template <class E = std::exception>
 std::string error_of(const std::function<void()>& fn) {

@@ -159,7 +159,7 @@ torch::Tensor AsymmetricLoss::forward(const torch::Tensor& pred, const torch::Te
   const auto pos = target * torch::pow(1 - p, options_.gamma_pos()) * torch::log(p.clamp_min(options_.eps()));
   const auto neg =
       (1 - target) * torch::pow(p_m, options_.gamma_neg()) * torch::log((1 - p_m).clamp_min(options_.eps()));
-  const auto e = -(pos + neg);
+  const auto e = -(pos + neg) * sample_weights(target, pred, true);
   return detail::reduction_of(options_.reduction()) == at::Reduction::Sum ? e.sum() : e.mean();
 }
 
@@ -227,7 +227,7 @@ void register_classification_losses(LossRegistry& registry) {
   config::FieldSpec base;
   base.name = "base";
   base.type = config::ValueType::kComponent;
-  base.help = "the loss to weight: {name: cross_entropy | bce | focal, ...}";
+  base.help = "the loss to weight: {name: cross_entropy | bce | focal | asymmetric, ...}";
   base.required = true;
   base.component = registry.component_kind();
   cb->add(base);
@@ -252,7 +252,7 @@ void register_classification_losses(LossRegistry& registry) {
                  auto weighted = std::dynamic_pointer_cast<ClassWeightedLoss>(base_loss);
                  const std::string base_name = o.at("base").at("name").text();
                  ECG_CHECK(weighted != nullptr, path, ": class_balanced cannot weight loss '", base_name,
-                           "' (use cross_entropy, bce or focal)");
+                           "' (use cross_entropy, bce, focal or asymmetric)");
                  const auto counts = config::read_int_list(o.at("samples_per_class"), path + ".samples_per_class");
                  const double b = config::read_float(o.at("beta"), path + ".beta");
                  return std::make_shared<ClassBalancedLoss>(weighted, class_balanced_weights(counts, b));

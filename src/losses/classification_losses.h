@@ -10,7 +10,7 @@
 //                 alpha_t = alpha for positives, 1 - alpha for negatives;
 //                 mode multiclass: softmax, target [B] indices, alpha scales every class
 //                 (alpha < 0 turns it off).
-// class_balanced: Cui et al. 2019. Wraps cross_entropy, bce or focal and weights class c
+// class_balanced: Cui et al. 2019. Wraps cross_entropy, bce, focal or asymmetric and weights class c
 //                 by (1 - beta) / (1 - beta^n_c), renormalised to sum to C; beta 0.9999.
 //                 Each sample's loss is multiplied by its class weight (per element for
 //                 multi-label), then averaged over samples.
@@ -114,7 +114,7 @@ struct AsymmetricLossOptions {
   TORCH_ARG(std::string, reduction) = "mean";
 };
 
-class AsymmetricLoss : public Loss {
+class AsymmetricLoss : public ClassWeightedLoss {
  public:
   explicit AsymmetricLoss(AsymmetricLossOptions options);
   torch::Tensor forward(const torch::Tensor& pred, const torch::Tensor& target) override;

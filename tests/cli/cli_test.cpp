@@ -7,8 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <torch/torch.h>
 #include "core/atomic_file.h"
 #include "core/yaml_io.h"
+#include "data/kaggle_csv.h"
 #include "test_util.h"
 
 namespace ecg {
@@ -87,7 +89,8 @@ TEST(Cli, HelpShowsOnlyImplementedSubcommands) {
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("list"), std::string::npos);
   EXPECT_NE(r.out.find("config"), std::string::npos);
-  for (const char* absent : {"train", "sweep", "export", "predict", "score"}) {
+  EXPECT_NE(r.out.find("score"), std::string::npos);
+  for (const char* absent : {"train", "sweep", "export", "predict"}) {
     EXPECT_EQ(r.out.find(std::string("  ") + absent), std::string::npos) << absent;
   }
 }
@@ -171,6 +174,53 @@ TEST_F(CliConfig, ConfigDirAndEnvironmentSearchPath) {
   EXPECT_NE(r.out.find("beta: 0.2"), std::string::npos) << r.out;
   r = run_cli({"config", "--config", f.string(), "--print-config"}, {"ECGTORCH_CONFIG_PATH=" + extra.path().string()});
   EXPECT_EQ(r.status, 0) << r.err;
+}
+
+}  // namespace
+}  // namespace ecg
+
+namespace ecg {
+namespace {
+
+TEST(CliScore, PrintsScoreRecordsAndLeads) {
+  ecg::testing::TempDir truth, pred;
+  data::Record r;
+  r.id = "7";
+  r.leads = {"I", "II"};
+  r.signal = torch::tensor({{1.0f, -1.0f, 1.0f, -1.0f, 1.0f, -1.0f, 1.0f, -1.0f, 1.0f, -1.0f},
+                            {2.0f, 0.0f, -2.0f, 0.0f, 2.0f, 0.0f, -2.0f, 0.0f, 2.0f, 0.0f}});
+  data::write_kaggle_csv(r, truth / "7.csv");
+  r.signal[0] = r.signal[0] * 0.5;  // lead I at half amplitude: S = 10, N = 2.5
+  data::write_kaggle_csv(r, pred / "7.csv");
+  Result res =
+      run_cli({"score", "--pred", pred.path().string(), "--truth", truth.path().string(), "--metric", "challenge2024"});
+  ASSERT_EQ(res.status, 0) << res.err;
+  EXPECT_NE(res.out.find("score: inf dB"), std::string::npos) << res.out;  // lead II is perfect
+  EXPECT_NE(res.out.find("  I      6.021"), std::string::npos) << res.out;
+  res = run_cli({"score", "--pred", pred.path().string(), "--truth", truth.path().string(), "--json"});
+  ASSERT_EQ(res.status, 0) << res.err;
+  const auto j = nlohmann::json::parse(res.out);
+  EXPECT_EQ(j["metric"], "kaggle");
+  // Kaggle: pooled S = 10 + 20, N = 2.5 -> 10 log10(12).
+  EXPECT_NEAR(j["score_db"].get<double>(), 10 * std::log10(12.0), 1e-6);
+  EXPECT_NEAR(j["records"]["7"].get<double>(), 10 * std::log10(12.0), 1e-6);
+}
+
+TEST(CliScore, UsageAndInputErrors) {
+  ecg::testing::TempDir dir;
+  Result r = run_cli({"score", "--pred", dir.path().string(), "--truth", dir.path().string(), "--metric", "psnr"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "ecgtorch: error: score: --metric must be challenge2024 or kaggle, got 'psnr'\n");
+  r = run_cli({"score", "--pred", dir.path().string()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--truth is required"), std::string::npos) << r.err;
+  r = run_cli({"score", "--pred", dir.path().string(), "--truth", (dir / "none").string()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("none: not a directory"), std::string::npos) << r.err;
+  dir.write("t/1.csv", "I,II\n1,2\n3\n");
+  r = run_cli({"score", "--pred", dir.path().string(), "--truth", (dir / "t").string()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("1.csv:3: expected 2 columns, got 1"), std::string::npos) << r.err;
 }
 
 }  // namespace

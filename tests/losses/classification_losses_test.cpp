@@ -80,7 +80,7 @@ TEST(ClassBalanced, EffectiveNumberWeights) {
                   .item<double>(),
               want, 1e-12);
   EXPECT_ERROR_HAS(make("name: class_balanced\nsamples_per_class: [1, 2]\nbase: {name: mse}"),
-                   "loss: class_balanced cannot weight loss 'mse' (use cross_entropy, bce or focal)");
+                   "loss: class_balanced cannot weight loss 'mse' (use cross_entropy, bce, focal or asymmetric)");
   EXPECT_ERROR_HAS(make("name: class_balanced\nsamples_per_class: [1, 2]\nbase: {name: focal, gama: 1}"),
                    "loss.base.gama: unknown key for loss 'focal', did you mean 'gamma'?");
   EXPECT_ERROR_HAS(make("name: class_balanced\nbase: {name: bce}"), "missing required key 'samples_per_class'");
@@ -139,6 +139,7 @@ TEST(ClassificationLosses, GradientsMatchFiniteDifferences) {
       {"name: class_balanced\nsamples_per_class: [50, 5, 20]\nbase: {name: cross_entropy}", cls},
       {"name: ldam\nsamples_per_class: [50, 5, 20]\ndrw_epoch: 0", cls},
       {"name: asymmetric\ngamma_pos: 1", multi},
+      {"name: class_balanced\nsamples_per_class: [50, 5, 20]\nbase: {name: asymmetric}", multi},
   };
   for (const auto& c : cases) {
     auto loss = make(c.spec);
@@ -146,6 +147,11 @@ TEST(ClassificationLosses, GradientsMatchFiniteDifferences) {
               1e-6)
         << c.spec;
   }
+  auto binary = make("name: focal\nmode: binary");
+  const auto t1 = multi.select(1, 0);
+  EXPECT_LT(ecg::testing::max_grad_error([&](const torch::Tensor& p) { return binary->forward(p, t1); },
+                                         x.select(1, 0) * 0.3),
+            1e-6);
 }
 
 }  // namespace

@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
   CLI::App app{"ecgtorch: ECG deep learning in C++ (LibTorch)", "ecgtorch"};
   bool version = false;
   app.add_flag("--version", version, "print versions and available devices");
-  const std::vector<ecg::tools::Command> commands = {ecg::tools::add_list_command(app),
-                                                     ecg::tools::add_config_command(app)};
+  const std::vector<ecg::tools::Command> commands = {
+      ecg::tools::add_list_command(app), ecg::tools::add_config_command(app), ecg::tools::add_score_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

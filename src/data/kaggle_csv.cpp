@@ -1,0 +1,97 @@
+#include "data/kaggle_csv.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/strings.h"
+
+namespace fs = std::filesystem;
+
+namespace ecg::data {
+namespace {
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  const auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+Record read_kaggle_csv(const fs::path& path, double fs_hz) {
+  const std::string text = read_file(path);
+  std::istringstream in(text);
+  std::string line;
+  int64_t line_no = 0;
+  Record r;
+  r.id = path.stem().string();
+  ECG_CHECK(std::getline(in, line), path.string(), ": empty file (expected a header of lead names)");
+  ++line_no;
+  for (auto& name : split(line, ',')) {
+    name = trim(name);
+    ECG_CHECK(!name.empty(), path.string(), ":1: empty column name");
+    r.leads.push_back(name);
+  }
+  const size_t cols = r.leads.size();
+  std::vector<float> values;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (trim(line).empty()) continue;
+    const auto cells = split(line, ',');
+    ECG_CHECK(cells.size() == cols, path.string(), ":", line_no, ": expected ", cols, " columns, got ", cells.size());
+    for (size_t c = 0; c < cols; ++c) {
+      const std::string cell = trim(cells[c]);
+      if (cell.empty() || to_lower(cell) == "nan") {
+        values.push_back(NAN);
+        continue;
+      }
+      size_t used = 0;
+      double v = 0;
+      try {
+        v = std::stod(cell, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      ECG_CHECK(used == cell.size(), path.string(), ":", line_no, ": column ", r.leads[c], ": expected a number, got '",
+                cell, "'");
+      values.push_back(static_cast<float>(v));
+    }
+  }
+  const int64_t rows = static_cast<int64_t>(values.size() / std::max<size_t>(cols, 1));
+  ECG_CHECK(rows > 0, path.string(), ": no samples after the header");
+  r.signal = torch::from_blob(values.data(), {rows, static_cast<int64_t>(cols)}, torch::kFloat32).t().contiguous();
+  r.fs_hz = fs_hz > 0 ? fs_hz : static_cast<double>(rows) / 10.0;
+  r.units.assign(cols, "mV");
+  return r;
+}
+
+void write_kaggle_csv(const Record& record, const fs::path& path) {
+  ECG_CHECK(record.signal.defined() && record.signal.dim() == 2 && record.signal.size(0) == record.num_leads(),
+            "write_kaggle_csv: record ", record.id, ": signal must be [", record.num_leads(), ", samples]");
+  const auto sig = record.signal.to(torch::kFloat32).t().contiguous();
+  const float* p = sig.data_ptr<float>();
+  const int64_t rows = sig.size(0), cols = sig.size(1);
+  std::string out = join(record.leads, ",") + "\n";
+  out.reserve(out.size() + static_cast<size_t>(rows * cols * 11));
+  char buf[32];
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t c = 0; c < cols; ++c) {
+      if (c > 0) out += ',';
+      const float v = p[i * cols + c];
+      if (!std::isnan(v)) {
+        std::snprintf(buf, sizeof(buf), "%.9g", static_cast<double>(v));
+        out += buf;
+      }
+    }
+    out += '\n';
+  }
+  write_file_atomic(path, out);
+}
+
+}  // namespace ecg::data
