@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "data/kaggle_csv.h"
+#include "data/record_io.h"
 #include "data/wfdb.h"
 #include "losses/snr_metrics.h"
 
@@ -50,8 +51,7 @@ std::map<std::string, fs::path> find_records(const fs::path& dir) {
 }
 
 data::Record load_record(const fs::path& file) {
-  if (file.extension() == ".csv") return data::read_kaggle_csv(file);
-  return data::read_wfdb(file);
+  return data::read_record(file);
 }
 
 ScoreReport score_records(const std::vector<std::pair<data::Record, data::Record>>& pairs, const ScoreOptions& o) {

@@ -90,6 +90,7 @@ TEST(Cli, HelpShowsOnlyImplementedSubcommands) {
   EXPECT_NE(r.out.find("list"), std::string::npos);
   EXPECT_NE(r.out.find("config"), std::string::npos);
   EXPECT_NE(r.out.find("score"), std::string::npos);
+  EXPECT_NE(r.out.find("data"), std::string::npos);
   for (const char* absent : {"train", "sweep", "export", "predict"}) {
     EXPECT_EQ(r.out.find(std::string("  ") + absent), std::string::npos) << absent;
   }
@@ -221,6 +222,50 @@ TEST(CliScore, UsageAndInputErrors) {
   r = run_cli({"score", "--pred", dir.path().string(), "--truth", (dir / "t").string()});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("1.csv:3: expected 2 columns, got 1"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace ecg
+
+namespace ecg {
+namespace {
+
+TEST(CliData, ShowAndConvert) {
+  ECG_REQUIRE_SHARED_DATA("mitdb/100s.hea");
+  const auto rec = (ecg::testing::shared_data_dir() / "mitdb/100s").string();
+  Result r = run_cli({"data", "show", rec});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("record 100s: 2 leads, 360 Hz, 21600 samples (60 s)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("MLII    mV         21600"), std::string::npos) << r.out;
+  r = run_cli({"data", "show", rec, "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["leads"][0]["n"], 21600);
+  EXPECT_NEAR(j["leads"][0]["min"].get<double>(), -0.695, 1e-6);
+  ecg::testing::TempDir tmp;
+  r = run_cli({"data", "convert", rec, "--to", "csv", "--out", (tmp / "x.csv").string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "wrote " + (tmp / "x.csv").string() + "\n");
+  r = run_cli(
+      {"data", "convert", (tmp / "x.csv").string(), "--to", "wfdb", "--out", tmp.path().string(), "--format", "212"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = run_cli({"data", "show", (tmp / "x").string()});
+  EXPECT_NE(r.out.find("MLII    mV         21600"), std::string::npos) << r.out;
+}
+
+TEST(CliData, Errors) {
+  Result r = run_cli({"data"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("A subcommand is required"), std::string::npos) << r.err;
+  r = run_cli({"data", "show", "/no/such/rec"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err,
+            "ecgtorch: error: /no/such/rec: not a record: no WFDB header /no/such/rec.hea and not a Kaggle .csv\n");
+  r = run_cli({"data", "convert", "/no/such/rec", "--to", "edf", "--out", "/tmp"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--to must be csv or wfdb, got 'edf'"), std::string::npos) << r.err;
+  r = run_cli({"data", "convert", "/no/such/rec", "--to", "csv", "--out", "/tmp", "--format", "212"});
+  EXPECT_EQ(r.status, 2);
 }
 
 }  // namespace

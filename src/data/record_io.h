@@ -1,0 +1,44 @@
+#pragma once
+// Reading any supported record file, and summaries for `ecgtorch data show`.
+//
+//   Record r = read_record("ptbxl/records500/00000/00001_hr");   // WFDB (.hea, .dat, .mat or no extension)
+//   Record k = read_record("train/123/123.csv");                 // Kaggle CSV
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/record.h"
+
+namespace ecg::data {
+
+/// WFDB for ".hea", ".dat", ".mat" or no extension (the header beside it is read);
+/// Kaggle CSV for ".csv". Anything else throws ecg::Error naming the file.
+Record read_record(const std::filesystem::path& path);
+
+/// Converts a record to "csv" (a Kaggle CSV: `out` is the .csv file, or a directory that
+/// receives <id>.csv) or "wfdb" (`out` is a directory that receives <id>.hea and .dat).
+/// WFDB sources keep their gains, baselines and format (16 or 212; others become 16), so
+/// WFDB -> WFDB is exact; CSV sources are written at 1000 ADC units per mV (1 uV).
+/// `format` (16 or 212) overrides the WFDB format. Returns the files written.
+std::vector<std::filesystem::path> convert_record(const std::filesystem::path& in, const std::string& to,
+                                                  const std::filesystem::path& out, std::optional<int64_t> format = {});
+
+struct LeadStats {
+  std::string name;
+  std::string units;
+  int64_t n = 0;  // finite samples
+  double mean = 0, std = 0, min = 0, max = 0;
+};
+
+/// Per-lead statistics over finite samples (population std).
+std::vector<LeadStats> lead_stats(const Record& record);
+
+/// Header facts plus lead_stats, as JSON and as aligned text.
+nlohmann::json describe_json(const Record& record);
+std::string describe_text(const Record& record);
+
+}  // namespace ecg::data
