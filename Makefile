@@ -28,6 +28,7 @@ test: deps build
 
 bench: build
 	$(BUILD)/bench/config_bench
+	ECGTORCH_DATA_DIR=$${ECGTORCH_DATA_DIR:-../shared/data} $(BUILD)/bench/records_bench
 
 install: build
 	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX),)
