@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 BUILD_TYPE ?= Release
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build test bench install clean
+.PHONY: all deps configure build test bench install clean experiment-signals
 
 all: build
 
@@ -29,6 +29,10 @@ test: deps build
 bench: build
 	$(BUILD)/bench/config_bench
 	ECGTORCH_DATA_DIR=$${ECGTORCH_DATA_DIR:-../shared/data} $(BUILD)/bench/records_bench
+
+# The synthesiser's realism table and plots (experiments/signals/).
+experiment-signals: build
+	$(BUILD)/bench/synth_report experiments/signals
 
 install: build
 	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX),)
