@@ -1,6 +1,7 @@
 #include "train/registries.h"
 
 #include "core/run_options.h"
+#include "data/datasets.h"
 #include "losses/register_builtin_losses.h"
 #include "losses/weighted_loss.h"
 
@@ -8,6 +9,7 @@ namespace ecg::train {
 
 std::unique_ptr<Registries> make_builtin_registries() {
   auto r = std::make_unique<Registries>();
+  data::register_builtin_datasets(r->datasets);
   losses::register_builtin_losses(r->losses);
   losses::register_builtin_metrics(r->metrics);
   register_builtin_optimizers(r->optimizers);

@@ -1,0 +1,229 @@
+#include "data/datasets.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <random>
+
+#include "core/error.h"
+#include "data/annotations.h"
+#include "data/beats.h"
+#include "data/dsp.h"
+#include "data/ptbxl.h"
+#include "data/synth.h"
+#include "data/wfdb.h"
+
+namespace fs = std::filesystem;
+
+namespace ecg::data {
+namespace {
+
+torch::Tensor fit_length(const torch::Tensor& x, int64_t n) {
+  if (x.size(-1) >= n) return x.narrow(-1, 0, n).contiguous();
+  return torch::constant_pad_nd(x, {0, n - x.size(-1)}, 0.0);
+}
+
+struct WfdbFolderOptions {
+  TORCH_ARG(std::string, root) = "";
+  TORCH_ARG(std::string, labels) = "none";  // none | superclass | subclass | form | rhythm
+  TORCH_ARG(std::vector<int64_t>, folds) = std::vector<int64_t>{};  // empty: all
+  TORCH_ARG(double, length_s) = 10.0;
+};
+
+class WfdbFolder : public LabelledDataset {
+ public:
+  explicit WfdbFolder(const WfdbFolderOptions& o) : o_(o) {
+    ECG_CHECK(fs::is_directory(o.root()), "wfdb_folder: root ", o.root(), " is not a directory");
+    std::vector<fs::path> headers;
+    for (const auto& e : fs::recursive_directory_iterator(o.root())) {
+      if (e.path().extension() == ".hea") headers.push_back(e.path());
+    }
+    std::sort(headers.begin(), headers.end());
+    if (o.labels() != "none") {
+      const fs::path db_csv = fs::path(o.root()) / "ptbxl_database.csv";
+      const fs::path st_csv = fs::path(o.root()) / "scp_statements.csv";
+      ECG_CHECK(fs::is_regular_file(db_csv) && fs::is_regular_file(st_csv), "wfdb_folder: labels '", o.labels(),
+                "' need ptbxl_database.csv and scp_statements.csv in ", o.root());
+      const PtbxlDatabase db = read_ptbxl(db_csv, st_csv);
+      std::map<std::string, const PtbxlRecord*> by_file;
+      for (const auto& r : db.records) {
+        by_file[r.filename_hr] = &r;
+        by_file[r.filename_lr] = &r;
+      }
+      std::vector<std::string> names;
+      for (const auto& [code, s] : db.statements) {
+        if (o.labels() == "superclass" && s.diagnostic && !s.diagnostic_class.empty()) names.push_back(s.diagnostic_class);
+        if (o.labels() == "subclass" && s.diagnostic && !s.diagnostic_subclass.empty())
+          names.push_back(s.diagnostic_subclass);
+        if (o.labels() == "form" && s.form) names.push_back(code);
+        if (o.labels() == "rhythm" && s.rhythm) names.push_back(code);
+      }
+      std::sort(names.begin(), names.end());
+      names.erase(std::unique(names.begin(), names.end()), names.end());
+      classes_ = names;
+      for (const auto& h : headers) {
+        const auto rel = fs::relative(h, o.root()).replace_extension().string();
+        auto it = by_file.find(rel);
+        if (it == by_file.end()) continue;  // not a PTB-XL record
+        const PtbxlRecord& r = *it->second;
+        if (!o.folds().empty() &&
+            std::find(o.folds().begin(), o.folds().end(), static_cast<int64_t>(r.strat_fold)) == o.folds().end()) {
+          continue;
+        }
+        const auto& labels = o.labels() == "superclass" ? r.superclasses
+                             : o.labels() == "subclass" ? r.subclasses
+                             : o.labels() == "form"     ? r.form
+                                                        : r.rhythm;
+        auto target = torch::zeros({static_cast<int64_t>(classes_.size())});
+        for (const auto& l : labels) {
+          const auto pos = std::find(classes_.begin(), classes_.end(), l) - classes_.begin();
+          target[pos] = 1.0f;
+        }
+        files_.push_back(h);
+        targets_.push_back(target);
+      }
+    } else {
+      files_ = headers;
+    }
+    ECG_CHECK(!files_.empty(), "wfdb_folder: no record found under ", o.root(),
+              o.labels() != "none" ? " with PTB-XL labels in the chosen folds" : "");
+  }
+  std::optional<int64_t> size() const override { return static_cast<int64_t>(files_.size()); }
+  Example get(int64_t i) const override {
+    ECG_CHECK(i >= 0 && i < static_cast<int64_t>(files_.size()), "wfdb_folder: index ", i, " out of range");
+    const Record r = read_wfdb(files_[static_cast<size_t>(i)]);
+    const int64_t n = static_cast<int64_t>(std::llround(o_.length_s() * r.fs_hz));
+    return {fit_length(r.signal, n), targets_.empty() ? torch::Tensor() : targets_[static_cast<size_t>(i)]};
+  }
+  std::vector<std::string> class_names() const override { return classes_; }
+
+ private:
+  WfdbFolderOptions o_;
+  std::vector<fs::path> files_;
+  std::vector<torch::Tensor> targets_;
+  std::vector<std::string> classes_;
+};
+
+struct MitdbBeatsOptions {
+  TORCH_ARG(std::string, root) = "";
+  TORCH_ARG(std::vector<std::string>, records) = std::vector<std::string>{};
+  TORCH_ARG(int64_t, lead) = 0;
+  TORCH_ARG(double, before_s) = 0.25;
+  TORCH_ARG(double, after_s) = 0.45;
+};
+
+class MitdbBeats : public LabelledDataset {
+ public:
+  explicit MitdbBeats(const MitdbBeatsOptions& o) {
+    ECG_CHECK(!o.records().empty(), "mitdb_beats: records is empty (list the record names, e.g. [\"100\", \"208\"])");
+    std::vector<torch::Tensor> windows;
+    const std::string classes = "NSVFQ";
+    for (const auto& name : o.records()) {
+      const fs::path base = fs::path(o.root()) / name;
+      const Record r = read_wfdb(base);
+      ECG_CHECK(o.lead() >= 0 && o.lead() < r.num_leads(), "mitdb_beats: record ", name, " has no lead ", o.lead());
+      const int64_t before = static_cast<int64_t>(std::llround(o.before_s() * r.fs_hz));
+      const int64_t after = static_cast<int64_t>(std::llround(o.after_s() * r.fs_hz));
+      std::vector<int64_t> centers, labels;
+      for (const auto& a : read_mit_annotations(base.string() + ".atr")) {
+        const char c = aami_class(a.code);
+        if (c == 0) continue;
+        centers.push_back(a.sample);
+        labels.push_back(static_cast<int64_t>(classes.find(c)));
+      }
+      std::vector<int64_t> kept;
+      const auto w = beat_windows(r.signal.narrow(0, o.lead(), 1), centers, before, after, &kept);
+      windows.push_back(w);
+      for (auto k : kept) labels_.push_back(labels[static_cast<size_t>(k)]);
+    }
+    windows_ = torch::cat(windows);  // [beats, 1, before + after]
+  }
+  std::optional<int64_t> size() const override { return windows_.size(0); }
+  Example get(int64_t i) const override {
+    ECG_CHECK(i >= 0 && i < windows_.size(0), "mitdb_beats: index ", i, " out of range");
+    return {windows_[i], torch::tensor(labels_[static_cast<size_t>(i)], torch::kLong)};
+  }
+  std::vector<std::string> class_names() const override { return {"N", "S", "V", "F", "Q"}; }
+  const std::vector<int64_t>& labels() const { return labels_; }
+
+ private:
+  torch::Tensor windows_;
+  std::vector<int64_t> labels_;
+};
+
+struct SynthDatasetOptions {
+  TORCH_ARG(double, fs_hz) = 500.0;
+  TORCH_ARG(double, duration_s) = 10.0;
+  TORCH_ARG(int64_t, seed) = 0;
+  TORCH_ARG(std::vector<std::string>, classes) = std::vector<std::string>{};  // empty: all
+  TORCH_ARG(double, snr_db_min) = 15.0;
+  TORCH_ARG(double, snr_db_max) = 40.0;
+};
+
+class SynthDataset : public LabelledDataset {
+ public:
+  explicit SynthDataset(SynthDatasetOptions o) : o_(std::move(o)) {
+    if (o_.classes().empty()) o_.classes(synth_classes());
+    for (const auto& c : o_.classes()) synth_class_options(c, 0);  // validates the names
+    ECG_CHECK(o_.snr_db_min() <= o_.snr_db_max(), "synth: snr_db_min > snr_db_max");
+  }
+  std::optional<int64_t> size() const override { return std::nullopt; }
+  Example get(int64_t i) const override {
+    ECG_CHECK(i >= 0, "synth: index must be >= 0, got ", i);
+    const int64_t seed = o_.seed() * 1000003 + i;
+    std::mt19937_64 rng(static_cast<uint64_t>(seed) + 17);
+    const double snr = std::uniform_real_distribution<double>(o_.snr_db_min(), o_.snr_db_max())(rng);
+    const auto& cls = o_.classes()[static_cast<size_t>(i % static_cast<int64_t>(o_.classes().size()))];
+    const SynthEcg e = synthesize(synth_class_options(cls, seed, o_.fs_hz(), o_.duration_s()).snr_db(snr));
+    const auto& names = synth_classes();
+    auto target = torch::zeros({static_cast<int64_t>(names.size())});
+    for (const auto& l : e.labels) {
+      const auto pos = std::find(names.begin(), names.end(), l);
+      if (pos != names.end()) target[pos - names.begin()] = 1.0f;
+    }
+    return {e.record.signal, target};
+  }
+  std::vector<std::string> class_names() const override { return synth_classes(); }
+
+ private:
+  SynthDatasetOptions o_;
+};
+
+}  // namespace
+
+void register_builtin_datasets(DatasetRegistry& registry) {
+  config::OptionsBinder<WfdbFolderOptions> wf("dataset 'wfdb_folder'");
+  ECG_BIND_REQUIRED(wf, root, "directory searched recursively for WFDB headers");
+  ECG_BIND(wf, labels, "PTB-XL targets: none | superclass | subclass | form | rhythm").choices = {
+      "none", "superclass", "subclass", "form", "rhythm"};
+  auto& folds = ECG_BIND(wf, folds, "PTB-XL strat_folds to keep (empty = all)");
+  folds.min_value = 1;
+  folds.max_value = 10;
+  ECG_BIND(wf, length_s, "records cut or zero-padded to this length").min_value = 0;
+  registry.add("wfdb_folder", "WFDB records under a folder, with PTB-XL labels when present", wf,
+               [](const WfdbFolderOptions& o) { return std::make_shared<WfdbFolder>(o); });
+
+  config::OptionsBinder<MitdbBeatsOptions> mb("dataset 'mitdb_beats'");
+  ECG_BIND_REQUIRED(mb, root, "MIT-BIH directory (.hea, .dat, .atr)");
+  ECG_BIND_REQUIRED(mb, records, "record names; different lists for train and validation = inter-patient");
+  ECG_BIND(mb, lead, "signal index").min_value = 0;
+  ECG_BIND(mb, before_s, "window before the beat").min_value = 0;
+  ECG_BIND(mb, after_s, "window after the beat").min_value = 0;
+  registry.add("mitdb_beats", "MIT-BIH beat windows with AAMI classes N, S, V, F, Q", mb,
+               [](const MitdbBeatsOptions& o) { return std::make_shared<MitdbBeats>(o); });
+
+  config::OptionsBinder<SynthDatasetOptions> sy("dataset 'synth'");
+  ECG_BIND(sy, fs_hz, "sample rate").min_value = 50;
+  ECG_BIND(sy, duration_s, "record length").min_value = 1;
+  ECG_BIND(sy, seed, "base seed; example i uses seed * 1000003 + i").min_value = 0;
+  ECG_BIND(sy, classes, "synthesiser classes to cycle through (empty = all 14)");
+  ECG_BIND(sy, snr_db_min, "lowest noise SNR");
+  ECG_BIND(sy, snr_db_max, "highest noise SNR");
+  registry.add("synth", "infinite seeded 12-lead synthetic ECGs with rhythm/morphology labels", sy,
+               [](const SynthDatasetOptions& o) { return std::make_shared<SynthDataset>(o); });
+}
+
+}  // namespace ecg::data

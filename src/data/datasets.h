@@ -1,0 +1,32 @@
+#pragma once
+// Registered datasets (config `data: {name: ..., ...}`):
+//
+// wfdb_folder:  every WFDB record under `root` (sorted), input [leads, samples] mV cut
+//   or zero-padded to length_s. With `labels` (superclass | subclass | form | rhythm) the
+//   PTB-XL tables under root give a multi-hot target [classes] (class order: sorted
+//   names, see class_names()), and `folds` keeps only those strat_folds.
+// mitdb_beats:  MIT-BIH beats of the listed records, a window of lead `lead` around each
+//   annotated beat (before_s / after_s), target = AAMI class index (N 0, S 1, V 2, F 3,
+//   Q 4). Listing different records for training and validation gives the inter-patient
+//   split (e.g. de Chazal's DS1 / DS2).
+// synth:  infinite; example i is class classes[i % C] of the synthesiser with seed
+//   seed * 1000003 + i, noise drawn in [snr_db_min, snr_db_max]; target multi-hot over
+//   synth_classes().
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+
+namespace ecg::data {
+
+/// Names of the target classes of a dataset built by these factories, in target order.
+class LabelledDataset : public Dataset {
+ public:
+  virtual std::vector<std::string> class_names() const = 0;
+};
+
+void register_builtin_datasets(DatasetRegistry& registry);
+
+}  // namespace ecg::data

@@ -1,0 +1,70 @@
+#include "data/datasets.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "core/yaml_io.h"
+#include "data/synth.h"
+#include "test_util.h"
+
+namespace ecg::data {
+namespace {
+
+std::shared_ptr<LabelledDataset> make(const std::string& yaml) {
+  static DatasetRegistry r("dataset");
+  if (r.size() == 0) register_builtin_datasets(r);
+  return std::dynamic_pointer_cast<LabelledDataset>(r.create(config::parse_yaml(yaml, "data.yaml"), "data"));
+}
+
+TEST(WfdbFolderDataset, PtbxlSuperclassTargetsAndFolds) {
+  ECG_REQUIRE_SHARED_DATA("ptbxl/ptbxl_database.csv");
+  const std::string root = (ecg::testing::shared_data_dir() / "ptbxl").string();
+  const auto all = make("name: wfdb_folder\nroot: " + root + "\nlabels: superclass");
+  EXPECT_EQ(all->class_names(), (std::vector<std::string>{"CD", "HYP", "MI", "NORM", "STTC"}));
+  EXPECT_EQ(all->size().value(), 28);  // 14 records at 100 Hz and 14 at 500 Hz
+  const auto first = all->get(0);       // records100/00000/00001_lr: NORM
+  EXPECT_EQ(first.input.sizes(), (std::vector<int64_t>{12, 1000}));
+  EXPECT_TRUE(torch::equal(first.target, torch::tensor({0.0f, 0.0f, 0.0f, 1.0f, 0.0f})));
+  const auto fold3 = make("name: wfdb_folder\nroot: " + root + "\nlabels: superclass\nfolds: [3]");
+  EXPECT_LT(fold3->size().value(), all->size().value());
+  EXPECT_GT(fold3->size().value(), 0);
+  const auto plain = make("name: wfdb_folder\nroot: " + (ecg::testing::shared_data_dir() / "ludb").string() +
+                          "\nlength_s: 12");
+  EXPECT_EQ(plain->get(0).input.sizes(), (std::vector<int64_t>{12, 6000}));  // 10 s zero-padded to 12 s
+  EXPECT_FALSE(plain->get(0).target.defined());
+  EXPECT_ERROR_HAS(make("name: wfdb_folder\nroot: /no/dir"), "wfdb_folder: root /no/dir is not a directory");
+  EXPECT_ERROR_HAS(make("name: wfdb_folder\nroot: " + root + "\nlabels: diagnosis"),
+                   "data.labels: expected one of none, superclass, subclass, form, rhythm, got 'diagnosis'");
+}
+
+TEST(MitdbBeatsDataset, AamiClassesPerRecordList) {
+  ECG_REQUIRE_SHARED_DATA("mitdb/208.atr");
+  const std::string root = (ecg::testing::shared_data_dir() / "mitdb").string();
+  const auto d = make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]");
+  EXPECT_EQ(d->class_names(), (std::vector<std::string>{"N", "S", "V", "F", "Q"}));
+  EXPECT_EQ(d->size().value(), 2953);  // of 2955 beats, one N and one F lie too near the record's ends
+  const auto e = d->get(0);
+  EXPECT_EQ(e.input.sizes(), (std::vector<int64_t>{1, 90 + 162}));  // 0.25 s + 0.45 s at 360 Hz
+  std::vector<int64_t> counts(5, 0);
+  for (int64_t i = 0; i < d->size().value(); ++i) ++counts[d->get(i).target.item<int64_t>()];
+  EXPECT_EQ(counts, (std::vector<int64_t>{1585, 2, 992, 372, 2}));
+  EXPECT_ERROR_HAS(make("name: mitdb_beats\nroot: " + root + "\nrecords: []"), "mitdb_beats: records is empty");
+}
+
+TEST(SynthDataset, InfiniteDeterministicAndLabelled) {
+  const auto d = make("name: synth\nclasses: [afib, pvc]\nduration_s: 4\nseed: 2");
+  EXPECT_FALSE(d->size().has_value());
+  const auto a = d->get(5), b = d->get(5), c = d->get(6);
+  EXPECT_TRUE(torch::equal(a.input, b.input));
+  EXPECT_EQ(a.input.sizes(), (std::vector<int64_t>{12, 2000}));
+  const auto names = d->class_names();
+  auto has = [&](const torch::Tensor& t, const std::string& l) {
+    return t[std::find(names.begin(), names.end(), l) - names.begin()].item<float>() == 1.0f;
+  };
+  EXPECT_TRUE(has(a.target, "pvc"));  // odd index: the second class
+  EXPECT_TRUE(has(c.target, "afib"));
+  EXPECT_ERROR_HAS(make("name: synth\nclasses: [wpw]"), "synth: unknown class 'wpw'");
+}
+
+}  // namespace
+}  // namespace ecg::data
