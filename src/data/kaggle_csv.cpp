@@ -2,11 +2,13 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
 
 #include "core/atomic_file.h"
+#include "core/csv.h"
 #include "core/error.h"
 #include "core/strings.h"
 
@@ -92,6 +94,58 @@ void write_kaggle_csv(const Record& record, const fs::path& path) {
     out += '\n';
   }
   write_file_atomic(path, out);
+}
+
+std::vector<KaggleIndexEntry> read_kaggle_index(const fs::path& path) {
+  const auto rows = parse_csv(read_file(path), path.string());
+  ECG_CHECK(!rows.empty(), path.string(), ": empty file (expected a header id,fs,sig_len)");
+  const auto& head = rows.front().fields;
+  auto column = [&](const char* name) {
+    const auto it = std::find(head.begin(), head.end(), name);
+    ECG_CHECK(it != head.end(), path.string(), ":1: missing column '", name, "'");
+    return static_cast<size_t>(it - head.begin());
+  };
+  const size_t c_id = column("id"), c_fs = column("fs"), c_len = column("sig_len");
+  std::vector<KaggleIndexEntry> out;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const auto& f = rows[i].fields;
+    const std::string where = str(path.string(), ":", rows[i].line);
+    ECG_CHECK(f.size() == head.size(), where, ": expected ", head.size(), " fields, got ", f.size());
+    KaggleIndexEntry e;
+    e.id = trim(f[c_id]);
+    ECG_CHECK(!e.id.empty(), where, ": empty id");
+    try {
+      size_t used = 0;
+      e.fs_hz = std::stod(f[c_fs], &used);
+      ECG_CHECK(used == f[c_fs].size() && e.fs_hz > 0, where, ": fs: expected a positive number, got '", f[c_fs], "'");
+      e.sig_len = std::stoll(f[c_len], &used);
+      ECG_CHECK(used == f[c_len].size() && e.sig_len > 0, where, ": sig_len: expected a positive integer, got '",
+                f[c_len], "'");
+    } catch (const std::logic_error&) {
+      throw Error(str(where, ": fs and sig_len must be numbers, got '", f[c_fs], "' and '", f[c_len], "'"));
+    }
+    out.push_back(e);
+  }
+  return out;
+}
+
+void write_kaggle_index(const std::vector<KaggleIndexEntry>& entries, const fs::path& path) {
+  std::ostringstream out;
+  out << "id,fs,sig_len\n";
+  for (const auto& e : entries) out << e.id << "," << e.fs_hz << "," << e.sig_len << "\n";
+  write_file_atomic(path, out.str());
+}
+
+Record read_kaggle_record(const fs::path& root, const std::string& id) {
+  for (const auto& e : read_kaggle_index(root / "train.csv")) {
+    if (e.id != id) continue;
+    const fs::path file = root / "train" / id / (id + ".csv");
+    Record r = read_kaggle_csv(file, e.fs_hz);
+    ECG_CHECK(r.num_samples() == e.sig_len, file.string(), ": ", r.num_samples(), " rows but train.csv says sig_len ",
+              e.sig_len);
+    return r;
+  }
+  throw Error(str((root / "train.csv").string(), ": no record with id '", id, "'"));
 }
 
 }  // namespace ecg::data

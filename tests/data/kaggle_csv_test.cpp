@@ -54,5 +54,33 @@ TEST(KaggleCsv, BadInputNamesFileLineAndColumn) {
   EXPECT_ERROR_HAS(read_kaggle_csv(tmp / "none.csv"), "none.csv: cannot open");
 }
 
+TEST(KaggleLayout, IndexAndRecordsRoundTrip) {
+  ecg::testing::TempDir root;
+  Record r;
+  r.id = "1006427285";
+  r.fs_hz = 250;
+  r.leads = standard_leads();
+  r.signal = torch::full({12, 2500}, NAN);
+  r.signal[1] = torch::linspace(-1, 1, 2500);                 // lead II: 10 s
+  r.signal[0].slice(0, 0, 625) = torch::linspace(0, 1, 625);  // lead I: first 2.5 s
+  write_kaggle_csv(r, root / ("train/" + r.id + "/" + r.id + ".csv"));
+  write_kaggle_index({{r.id, 250, 2500}, {"7", 500, 5000}}, root / "train.csv");
+  const auto index = read_kaggle_index(root / "train.csv");
+  ASSERT_EQ(index.size(), 2u);
+  EXPECT_EQ(index[0].id, "1006427285");
+  EXPECT_DOUBLE_EQ(index[1].fs_hz, 500);
+  EXPECT_EQ(index[1].sig_len, 5000);
+  const Record back = read_kaggle_record(root.path(), r.id);
+  EXPECT_DOUBLE_EQ(back.fs_hz, 250);
+  EXPECT_TRUE(torch::equal(torch::isnan(back.signal), torch::isnan(r.signal)));
+  EXPECT_ERROR_HAS(read_kaggle_record(root.path(), "42"), "train.csv: no record with id '42'");
+  write_kaggle_index({{r.id, 250, 2400}}, root / "train.csv");
+  EXPECT_ERROR_HAS(read_kaggle_record(root.path(), r.id), ".csv: 2500 rows but train.csv says sig_len 2400");
+  EXPECT_ERROR_HAS(read_kaggle_index(root.write("bad.csv", "id,fs,sig_len\n1,fast,10\n")),
+                   "bad.csv:2: fs and sig_len must be numbers, got 'fast' and '10'");
+  EXPECT_ERROR_HAS(read_kaggle_index(root.write("nocol.csv", "id,fs\n1,500\n")),
+                   "nocol.csv:1: missing column 'sig_len'");
+}
+
 }  // namespace
 }  // namespace ecg::data
