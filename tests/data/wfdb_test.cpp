@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <fstream>
 
 #include "core/atomic_file.h"
@@ -158,6 +159,55 @@ TEST_F(WfdbErrors, BadHeadersNameFileAndLine) {
   EXPECT_ERROR_HAS(read_wfdb(dir / "x"), "x.hea:2: 2 samples per frame are not supported");
   EXPECT_ERROR_HAS(read_wfdb(dir / "nothing"), "nothing.hea: cannot open");
   EXPECT_ERROR_HAS(parse_wfdb_header("# only a comment\n", "c.hea"), "c.hea: empty header (no record line)");
+}
+
+// Formats the shared records do not use, from hand-made bytes: values -5, 0, 100, -100
+// at gain 100 ADC/mV, baseline 0 (1000 ADC/uV for the uV case).
+TEST(ReadWfdb, Formats80_24_32_61AndMicrovolts) {
+  ecg::testing::TempDir tmp;
+  const std::vector<int32_t> v = {-5, 0, 100, -100};
+  const int32_t checksum = -5 + 0 + 100 - 100;
+  auto header = [&](const std::string& name, int fmt, const std::string& gain) {
+    tmp.write(name + ".hea", name + " 1 100 4\n" + name + ".dat " + std::to_string(fmt) + " " + gain + " 16 0 -5 " +
+                                 std::to_string(checksum) + " 0 I\n");
+  };
+  std::string b80, b24, b32, b61;
+  for (int32_t x : v) {
+    b80 += static_cast<char>(x + 128);
+    for (int k = 0; k < 3; ++k) b24 += static_cast<char>((x >> (8 * k)) & 0xFF);
+    for (int k = 0; k < 4; ++k) b32 += static_cast<char>((x >> (8 * k)) & 0xFF);
+    b61 += static_cast<char>((x >> 8) & 0xFF);
+    b61 += static_cast<char>(x & 0xFF);
+  }
+  tmp.write("f80.dat", b80);
+  tmp.write("f24.dat", b24);
+  tmp.write("f32.dat", b32);
+  tmp.write("f61.dat", b61);
+  header("f80", 80, "100");
+  header("f24", 24, "100/mV");
+  header("f32", 32, "100(0)/mV");
+  header("f61", 61, "100");
+  const auto want = torch::tensor({-0.05f, 0.0f, 1.0f, -1.0f});
+  for (const char* name : {"f80", "f24", "f32", "f61"}) {
+    const Record r = read_wfdb(tmp / name);
+    EXPECT_TRUE(torch::allclose(r.signal[0], want)) << name << ": " << r.signal[0];
+  }
+  tmp.write("uv.dat", b32);
+  header("uv", 32, "0.1/uV");  // 0.1 ADC per uV: -5 ADC = -50 uV = -0.05 mV
+  const Record uv = read_wfdb(tmp / "uv");
+  EXPECT_TRUE(torch::allclose(uv.signal[0], want)) << uv.signal[0];
+  EXPECT_EQ(uv.units[0], "mV");
+  tmp.write("mmhg.dat", b32);
+  header("mmhg", 32, "100/mmHg");  // not a voltage: kept as is, unit named
+  EXPECT_EQ(read_wfdb(tmp / "mmhg").units[0], "mmHg");
+  // Format 80's invalid sample (-128) reads as NaN.
+  tmp.write("nan.dat", std::string("\x00\x80", 2));
+  tmp.write("nan.hea", "nan 1 100 2\nnan.dat 80 100 8 0 -128 0 0 I\n");
+  WfdbReadOptions lax;
+  lax.verify_checksums = false;
+  const Record n = read_wfdb(tmp / "nan", lax);
+  EXPECT_TRUE(std::isnan(n.signal[0][0].item<float>()));
+  EXPECT_FLOAT_EQ(n.signal[0][1].item<float>(), 0.0f);
 }
 
 TEST(WriteWfdb, RoundTripsExactlyInFormats16And212) {
