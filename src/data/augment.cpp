@@ -63,11 +63,13 @@ torch::Tensor add_baseline_wander(const torch::Tensor& x, double fs_hz, double a
   std::uniform_real_distribution<double> f(0.05, 0.5), ph(0, 2 * M_PI), amp(0, amplitude_mv / 3);
   const auto t = time_axis(x, fs_hz);
   auto out = x.clone();
-  for (int k = 0; k < 3; ++k) out = out + per_lead(x, [&] { return amp(rng); }) * torch::sin(2 * M_PI * f(rng) * t + ph(rng));
+  for (int k = 0; k < 3; ++k)
+    out = out + per_lead(x, [&] { return amp(rng); }) * torch::sin(2 * M_PI * f(rng) * t + ph(rng));
   return out;
 }
 
-torch::Tensor add_powerline(const torch::Tensor& x, double fs_hz, double hz, double amplitude_mv, std::mt19937_64& rng) {
+torch::Tensor add_powerline(const torch::Tensor& x, double fs_hz, double hz, double amplitude_mv,
+                            std::mt19937_64& rng) {
   check_signal("add_powerline", x);
   ECG_CHECK(hz > 0 && hz < fs_hz / 2, "add_powerline: ", hz, " Hz is not below the Nyquist frequency ", fs_hz / 2);
   std::uniform_real_distribution<double> amp(0, amplitude_mv), ph(0, 2 * M_PI);

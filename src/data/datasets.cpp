@@ -28,7 +28,7 @@ torch::Tensor fit_length(const torch::Tensor& x, int64_t n) {
 
 struct WfdbFolderOptions {
   TORCH_ARG(std::string, root) = "";
-  TORCH_ARG(std::string, labels) = "none";  // none | superclass | subclass | form | rhythm
+  TORCH_ARG(std::string, labels) = "none";                          // none | superclass | subclass | form | rhythm
   TORCH_ARG(std::vector<int64_t>, folds) = std::vector<int64_t>{};  // empty: all
   TORCH_ARG(double, length_s) = 10.0;
 };
@@ -55,7 +55,8 @@ class WfdbFolder : public LabelledDataset {
       }
       std::vector<std::string> names;
       for (const auto& [code, s] : db.statements) {
-        if (o.labels() == "superclass" && s.diagnostic && !s.diagnostic_class.empty()) names.push_back(s.diagnostic_class);
+        if (o.labels() == "superclass" && s.diagnostic && !s.diagnostic_class.empty())
+          names.push_back(s.diagnostic_class);
         if (o.labels() == "subclass" && s.diagnostic && !s.diagnostic_subclass.empty())
           names.push_back(s.diagnostic_subclass);
         if (o.labels() == "form" && s.form) names.push_back(code);

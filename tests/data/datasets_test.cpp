@@ -22,14 +22,14 @@ TEST(WfdbFolderDataset, PtbxlSuperclassTargetsAndFolds) {
   const auto all = make("name: wfdb_folder\nroot: " + root + "\nlabels: superclass");
   EXPECT_EQ(all->class_names(), (std::vector<std::string>{"CD", "HYP", "MI", "NORM", "STTC"}));
   EXPECT_EQ(all->size().value(), 28);  // 14 records at 100 Hz and 14 at 500 Hz
-  const auto first = all->get(0);       // records100/00000/00001_lr: NORM
+  const auto first = all->get(0);      // records100/00000/00001_lr: NORM
   EXPECT_EQ(first.input.sizes(), (std::vector<int64_t>{12, 1000}));
   EXPECT_TRUE(torch::equal(first.target, torch::tensor({0.0f, 0.0f, 0.0f, 1.0f, 0.0f})));
   const auto fold3 = make("name: wfdb_folder\nroot: " + root + "\nlabels: superclass\nfolds: [3]");
   EXPECT_LT(fold3->size().value(), all->size().value());
   EXPECT_GT(fold3->size().value(), 0);
-  const auto plain = make("name: wfdb_folder\nroot: " + (ecg::testing::shared_data_dir() / "ludb").string() +
-                          "\nlength_s: 12");
+  const auto plain =
+      make("name: wfdb_folder\nroot: " + (ecg::testing::shared_data_dir() / "ludb").string() + "\nlength_s: 12");
   EXPECT_EQ(plain->get(0).input.sizes(), (std::vector<int64_t>{12, 6000}));  // 10 s zero-padded to 12 s
   EXPECT_FALSE(plain->get(0).target.defined());
   EXPECT_ERROR_HAS(make("name: wfdb_folder\nroot: /no/dir"), "wfdb_folder: root /no/dir is not a directory");
