@@ -29,6 +29,7 @@ test: deps build
 bench: build
 	$(BUILD)/bench/config_bench
 	ECGTORCH_DATA_DIR=$${ECGTORCH_DATA_DIR:-../shared/data} $(BUILD)/bench/records_bench
+	$(BUILD)/bench/models_bench
 
 # The synthesiser's realism table and plots (experiments/signals/).
 experiment-signals: build

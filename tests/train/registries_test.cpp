@@ -125,9 +125,11 @@ TEST(JobSchema, MisspeltKeysFailWithFileLineAndSuggestion) {
   const auto good = tmp.write("good.yaml", "optimizer: {name: adamw}\n");
   EXPECT_ERROR_HAS(config::load_config(config::ConfigRequest{good, {"optimizer.weight_decya=1"}, {}, {}}, &schema),
                    "key 'optimizer.weight_decya' does not exist, did you mean 'weight_decay'?");
-  const auto model = tmp.write("model.yaml", "model: {name: resnet1d}\n");
-  EXPECT_ERROR_HAS(config::load_config(config::ConfigRequest{model, {}, {}, {}}, &schema),
-                   "model.yaml:1:15: model.name: unknown model 'resnet1d' (no model is registered)");
+  const auto model = tmp.write("model.yaml", "model: {name: resnet1dd}\n");
+  EXPECT_ERROR_HAS(
+      config::load_config(config::ConfigRequest{model, {}, {}, {}}, &schema),
+      "model.yaml:1:15: model.name: unknown model 'resnet1dd', did you mean 'resnet1d'? (known: mobilenet_v2, resnet, "
+      "resnet1d, signal_cnn1d)");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "core/strings.h"
+#include "models/register_builtin_models.h"
 #include "train/registries.h"
 
 namespace ecg::tools {
@@ -22,10 +23,21 @@ Command add_list_command(CLI::App& app) {
   sub->add_flag("--json", a->json, "print JSON");
   return Command{sub, [a]() {
                    const auto regs = train::make_builtin_registries();
+                   // Models show their parameter count for the default config.
+                   auto model_infos = regs->models.infos();
+                   for (auto& info : model_infos) {
+                     config::ConfigNode spec = config::ConfigNode::map();
+                     spec.set("name", config::ConfigNode::scalar(info.name));
+                     const auto model = regs->models.create(spec, "model");
+                     info.summary += str(" [", models::parameter_count(*model), " params]");
+                   }
                    const std::vector<std::pair<std::string, std::vector<ComponentInfo>>> kinds = {
-                       {"models", regs->models.infos()},         {"losses", regs->losses.infos()},
-                       {"datasets", regs->datasets.infos()},     {"optimizers", regs->optimizers.infos()},
-                       {"schedulers", regs->schedulers.infos()}, {"metrics", regs->metrics.infos()}};
+                       {"models", model_infos},
+                       {"losses", regs->losses.infos()},
+                       {"datasets", regs->datasets.infos()},
+                       {"optimizers", regs->optimizers.infos()},
+                       {"schedulers", regs->schedulers.infos()},
+                       {"metrics", regs->metrics.infos()}};
                    std::vector<std::string> names;
                    for (const auto& k : kinds) names.push_back(k.first);
                    std::string wanted = a->kind;

@@ -1,0 +1,21 @@
+#include "models/register_builtin_models.h"
+
+#include "models/backbones2d.h"
+#include "models/cnn1d.h"
+
+namespace ecg::models {
+
+void register_builtin_models(ModelRegistry& registry) {
+  register_cnn1d_models(registry);
+  register_backbones2d(registry);
+}
+
+int64_t parameter_count(const torch::nn::Module& module) {
+  int64_t n = 0;
+  for (const auto& p : module.parameters()) {
+    if (p.requires_grad()) n += p.numel();
+  }
+  return n;
+}
+
+}  // namespace ecg::models

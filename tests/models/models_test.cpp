@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "core/yaml_io.h"
+#include "models/backbones2d.h"
+#include "models/cnn1d.h"
+#include "models/register_builtin_models.h"
+#include "test_util.h"
+
+namespace ecg::models {
+namespace {
+
+std::shared_ptr<EcgModel> make(const std::string& yaml) {
+  static ModelRegistry r("model");
+  if (r.size() == 0) register_builtin_models(r);
+  return r.create(config::parse_yaml(yaml, "model.yaml"), "model");
+}
+
+TEST(Models, ParameterCountsMatchTorchvision) {
+  EXPECT_EQ(parameter_count(*make("name: resnet\nnum_classes: 1000")), 11689512);
+  EXPECT_EQ(parameter_count(*make("name: resnet\ndepth: 34\nnum_classes: 1000")), 21797672);
+  EXPECT_EQ(parameter_count(*make("name: mobilenet_v2\nnum_classes: 1000")), 3504872);
+  EXPECT_EQ(parameter_count(*make("name: signal_cnn1d")), 10789);  // under the 100k budget
+  EXPECT_LT(parameter_count(*make("name: signal_cnn1d")), 100000);
+}
+
+TEST(Models, OutputShapesForSeveralInputSizes) {
+  torch::NoGradGuard no_grad;
+  auto cnn = make("name: signal_cnn1d");
+  cnn->eval();
+  for (int64_t t : {360, 250, 97})
+    EXPECT_EQ(cnn->forward(torch::randn({3, 1, t})).sizes(), (std::vector<int64_t>{3, 5}));
+  auto r1 = make("name: resnet1d\nnum_classes: 7");
+  r1->eval();
+  for (int64_t t : {1000, 5000, 64})
+    EXPECT_EQ(r1->forward(torch::randn({2, 12, t})).sizes(), (std::vector<int64_t>{2, 7}));
+  for (const char* spec : {"name: resnet", "name: resnet\ndepth: 34", "name: mobilenet_v2\nwidth_mult: 0.5"}) {
+    auto m = make(spec);
+    m->eval();
+    EXPECT_EQ(m->forward(torch::randn({2, 3, 64, 256})).sizes(), (std::vector<int64_t>{2, 5})) << spec;
+    EXPECT_EQ(m->forward(torch::randn({1, 3, 32, 32})).sizes(), (std::vector<int64_t>{1, 5})) << spec;
+  }
+}
+
+// Each model memorises 8 random examples: cross-entropy falls below 0.1.
+TEST(Models, TinyOverfit) {
+  struct Case {
+    std::string spec;
+    std::vector<int64_t> input;
+    int steps;
+  };
+  const std::vector<Case> cases = {{"name: signal_cnn1d\ndropout: 0", {8, 1, 360}, 150},
+                                   {"name: resnet1d\ndropout: 0\nwidths: [16, 32]", {8, 12, 500}, 100},
+                                   {"name: resnet", {8, 3, 32, 32}, 60},
+                                   {"name: mobilenet_v2\nwidth_mult: 0.25\ndropout: 0", {8, 3, 32, 32}, 200}};
+  for (const auto& c : cases) {
+    torch::manual_seed(0);
+    auto m = make(c.spec);
+    const auto x = torch::randn(c.input);
+    const auto y = torch::randint(0, 5, {8}, torch::kLong);
+    torch::optim::Adam opt(m->parameters(), torch::optim::AdamOptions(3e-3));
+    double loss = 0;
+    for (int step = 0; step < c.steps; ++step) {
+      opt.zero_grad();
+      auto l = torch::cross_entropy_loss(m->forward(x), y);
+      l.backward();
+      opt.step();
+      loss = l.item<double>();
+    }
+    EXPECT_LT(loss, 0.1) << c.spec;
+  }
+}
+
+TEST(Models, SaveLoadGivesIdenticalOutputs) {
+  ecg::testing::TempDir tmp;
+  for (const char* spec : {"name: signal_cnn1d", "name: resnet1d", "name: resnet", "name: mobilenet_v2"}) {
+    torch::manual_seed(1);
+    auto a = make(spec);
+    a->train();  // move the BatchNorm running statistics away from their start
+    a->forward(torch::randn(std::string(spec).find("cnn1d") != std::string::npos ? std::vector<int64_t>{4, 1, 360}
+                            : std::string(spec).find("1d") != std::string::npos  ? std::vector<int64_t>{4, 12, 500}
+                                                                                 : std::vector<int64_t>{4, 3, 32, 32}));
+    torch::serialize::OutputArchive out;
+    a->save(out);
+    out.save_to((tmp / "m.pt").string());
+    torch::manual_seed(2);
+    auto b = make(spec);
+    torch::serialize::InputArchive in;
+    in.load_from((tmp / "m.pt").string());
+    b->load(in);
+    a->eval();
+    b->eval();
+    const auto x = std::string(spec).find("cnn1d") != std::string::npos ? torch::randn({2, 1, 360})
+                   : std::string(spec).find("1d") != std::string::npos  ? torch::randn({2, 12, 500})
+                                                                        : torch::randn({2, 3, 32, 32});
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(torch::equal(a->forward(x), b->forward(x))) << spec;
+  }
+}
+
+TEST(Models, Errors) {
+  EXPECT_ERROR_HAS(make("name: resnet\ndepth: 50"), "resnet: depth must be 18 or 34, got 50");
+  EXPECT_ERROR_HAS(make("name: resnet1d")->forward(torch::zeros({1, 3, 100})),
+                   "resnet1d: expected [batch, 12, samples], got [1, 3, 100]");
+  EXPECT_ERROR_HAS(make("name: mobilenet_v2")->forward(torch::zeros({1, 3, 16, 16})),
+                   "mobilenet_v2: expected [batch, 3, H >= 32, W >= 32], got [1, 3, 16, 16]");
+  EXPECT_ERROR_HAS(make("name: signal_cnn1d\nwidths: [8, 8]"), "model.widths: expected 3 elements, got 2");
+  EXPECT_ERROR_HAS(make("name: resnet1d\nkernel_size: 4"), "resnet1d: kernel_size must be odd, got 4");
+}
+
+}  // namespace
+}  // namespace ecg::models
