@@ -2,12 +2,14 @@
 
 #include "models/backbones2d.h"
 #include "models/cnn1d.h"
+#include "models/vit.h"
 
 namespace ecg::models {
 
 void register_builtin_models(ModelRegistry& registry) {
   register_cnn1d_models(registry);
   register_backbones2d(registry);
+  register_vit(registry);
 }
 
 int64_t parameter_count(const torch::nn::Module& module) {

@@ -5,6 +5,7 @@
 #include "models/backbones2d.h"
 #include "models/cnn1d.h"
 #include "models/register_builtin_models.h"
+#include "models/vit.h"
 #include "test_util.h"
 
 namespace ecg::models {
@@ -96,6 +97,58 @@ TEST(Models, SaveLoadGivesIdenticalOutputs) {
     torch::NoGradGuard no_grad;
     EXPECT_TRUE(torch::equal(a->forward(x), b->forward(x))) << spec;
   }
+}
+
+TEST(Vit, ParametersShapesAndAttentionMaps) {
+  // ViT-Ti/16 at 224 x 224 with 1000 classes: 5,717,416 parameters, as in timm.
+  EXPECT_EQ(parameter_count(*make("name: vit\ndepth: 12\nnum_classes: 1000")), 5717416);
+  auto m = std::dynamic_pointer_cast<VitImpl>(
+      make("name: vit\nimage_size: [64, 256]\npatch: 16\ndim: 48\ndepth: 2\nheads: 4"));
+  ASSERT_TRUE(m);
+  m->eval();
+  torch::NoGradGuard no_grad;
+  EXPECT_EQ(m->forward(torch::randn({2, 3, 64, 256})).sizes(), (std::vector<int64_t>{2, 5}));
+  ASSERT_EQ(m->attention_maps().size(), 2u);
+  const auto& a = m->attention_maps()[1];
+  EXPECT_EQ(a.sizes(), (std::vector<int64_t>{2, 1 + 4 * 16, 1 + 4 * 16}));
+  EXPECT_TRUE(torch::allclose(a.sum(-1), torch::ones({2, 65}), 1e-5, 1e-5));
+  // Another input size: the position grid is resized.
+  EXPECT_EQ(m->forward(torch::randn({1, 3, 32, 512})).sizes(), (std::vector<int64_t>{1, 5}));
+  EXPECT_EQ(m->attention_maps()[0].size(1), 1 + 2 * 32);
+  EXPECT_ERROR_HAS(m->forward(torch::randn({1, 3, 60, 256})),
+                   "vit: expected [batch, 3, H, W] with H and W multiples of 16");
+  EXPECT_ERROR_HAS(make("name: vit\ndim: 50\nheads: 4"), "vit: dim 50 must be a multiple of heads 4");
+  EXPECT_ERROR_HAS(make("name: vit\nimage_size: [100, 224]"), "vit: image_size 100x224 must be a multiple of patch 16");
+}
+
+TEST(Vit, OverfitsAndSavesLoads) {
+  torch::manual_seed(0);
+  const std::string spec = "name: vit\nimage_size: [32, 32]\npatch: 8\ndim: 32\ndepth: 2\nheads: 2";
+  auto m = make(spec);
+  const auto x = torch::randn({8, 3, 32, 32});
+  const auto y = torch::randint(0, 5, {8}, torch::kLong);
+  torch::optim::Adam opt(m->parameters(), torch::optim::AdamOptions(3e-3));
+  double loss = 0;
+  for (int step = 0; step < 150; ++step) {
+    opt.zero_grad();
+    auto l = torch::cross_entropy_loss(m->forward(x), y);
+    l.backward();
+    opt.step();
+    loss = l.item<double>();
+  }
+  EXPECT_LT(loss, 0.1);
+  ecg::testing::TempDir tmp;
+  torch::serialize::OutputArchive out;
+  m->save(out);
+  out.save_to((tmp / "vit.pt").string());
+  auto b = make(spec);
+  torch::serialize::InputArchive in;
+  in.load_from((tmp / "vit.pt").string());
+  b->load(in);
+  m->eval();
+  b->eval();
+  torch::NoGradGuard no_grad;
+  EXPECT_TRUE(torch::equal(m->forward(x), b->forward(x)));
 }
 
 TEST(Models, Errors) {
