@@ -37,7 +37,9 @@ void BM_ResNet18_b8x3x224x224(benchmark::State& s) {
 void BM_MobileNetV2_b8x3x224x224(benchmark::State& s) {
   run(s, "name: mobilenet_v2", {8, 3, 224, 224});
 }
-void BM_Vit_b8x3x224x224(benchmark::State& s) { run(s, "name: vit", {8, 3, 224, 224}); }
+void BM_Vit_b8x3x224x224(benchmark::State& s) {
+  run(s, "name: vit", {8, 3, 224, 224});
+}
 BENCHMARK(BM_SignalCnn1d_b64x1x360)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ResNet1d_b32x12x1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ResNet18_b8x3x224x224)->Unit(benchmark::kMillisecond);
