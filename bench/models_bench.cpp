@@ -40,11 +40,26 @@ void BM_MobileNetV2_b8x3x224x224(benchmark::State& s) {
 void BM_Vit_b8x3x224x224(benchmark::State& s) {
   run(s, "name: vit", {8, 3, 224, 224});
 }
+// vit_detr's output is a set, so the benchmark's loss is a plain sum of its outputs.
+void BM_VitDetr_b8x3x64x256(benchmark::State& state) {
+  at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  ecg::models::ModelRegistry r("model");
+  ecg::models::register_builtin_models(r);
+  auto m = r.create(ecg::config::parse_yaml("name: vit_detr", "bench"), "model");
+  const auto x = torch::randn({8, 3, 64, 256});
+  for (int i = 0; i < 2; ++i) m->forward(x).sum().backward();
+  for (auto _ : state) {
+    m->zero_grad();
+    m->forward(x).sum().backward();
+  }
+  state.counters["params"] = static_cast<double>(ecg::models::parameter_count(*m));
+}
 BENCHMARK(BM_SignalCnn1d_b64x1x360)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ResNet1d_b32x12x1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ResNet18_b8x3x224x224)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MobileNetV2_b8x3x224x224)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Vit_b8x3x224x224)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_VitDetr_b8x3x64x256)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include "models/backbones2d.h"
 #include "models/cnn1d.h"
 #include "models/vit.h"
+#include "models/vit_detr.h"
 
 namespace ecg::models {
 
@@ -10,6 +11,7 @@ void register_builtin_models(ModelRegistry& registry) {
   register_cnn1d_models(registry);
   register_backbones2d(registry);
   register_vit(registry);
+  register_vit_detr(registry);
 }
 
 int64_t parameter_count(const torch::nn::Module& module) {

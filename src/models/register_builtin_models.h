@@ -7,7 +7,7 @@
 
 namespace ecg::models {
 
-/// signal_cnn1d, resnet1d, resnet, mobilenet_v2, vit.
+/// signal_cnn1d, resnet1d, resnet, mobilenet_v2, vit, vit_detr.
 void register_builtin_models(ModelRegistry& registry);
 
 /// Number of trainable parameters.

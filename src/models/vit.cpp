@@ -40,12 +40,17 @@ VitImpl::VitImpl(VitOptions o) : options(std::move(o)) {
                                       VitBlock(options.dim(), options.heads(), hidden, options.dropout())));
   }
   norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({options.dim()})));
-  head_ = register_module("head", torch::nn::Linear(options.dim(), options.num_classes()));
+  if (options.num_classes() > 0)
+    head_ = register_module("head", torch::nn::Linear(options.dim(), options.num_classes()));
   torch::NoGradGuard no_grad;
   torch::nn::init::kaiming_normal_(patch_->weight, 0, torch::kFanOut, torch::kReLU);
 }
 
 torch::Tensor VitImpl::features(const torch::Tensor& x) {
+  return tokens(x)[0];
+}
+
+torch::Tensor VitImpl::tokens(const torch::Tensor& x) {
   const int64_t p = options.patch();
   ECG_CHECK(x.dim() == 4 && x.size(1) == options.in_channels() && x.size(2) % p == 0 && x.size(3) % p == 0 &&
                 x.size(2) >= p && x.size(3) >= p,
@@ -69,10 +74,11 @@ torch::Tensor VitImpl::features(const torch::Tensor& x) {
   auto s = t.transpose(0, 1);  // [tokens, B, D] for MultiheadAttention
   attention_.assign(blocks_.size(), torch::Tensor());
   for (size_t i = 0; i < blocks_.size(); ++i) s = blocks_[i]->forward(s, &attention_[i]);
-  return norm_->forward(s[0]);
+  return norm_->forward(s);
 }
 
 torch::Tensor VitImpl::forward(const torch::Tensor& x) {
+  ECG_CHECK(!head_.is_empty(), "vit: built without a head (num_classes 0); use tokens() or features()");
   return head_->forward(features(x));
 }
 

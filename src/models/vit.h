@@ -5,10 +5,9 @@
 //   depth pre-norm blocks (LayerNorm -> multi-head self-attention -> residual; LayerNorm
 //   -> MLP with GELU -> residual), a final LayerNorm and a linear head on the class token.
 //   forward: x [batch, in_channels, H, W], H and W multiples of patch -> logits
-//   [batch, num_classes]. ViT-Ti/16 (dim 192, depth 12, heads 3, 224 x 224, 1000 classes)
-//   has 5,717,416 parameters, as in timm.
-//   attention_maps(): after a forward, one tensor per block, [batch, tokens, tokens],
-//   averaged over heads; rows sum to 1. Token 0 is the class token.
+//   [batch, num_classes]. num_classes 0 (C++ only) builds an encoder without a head. ViT-Ti/16 (dim 192, depth 12,
+//   heads 3, 224 x 224, 1000 classes) has 5,717,416 parameters, as in timm. attention_maps(): after a forward, one
+//   tensor per block, [batch, tokens, tokens], averaged over heads; rows sum to 1. Token 0 is the class token.
 // Initialisation: position embeddings and class token N(0, 0.02); linear layers
 // LibTorch's default; patch embedding Kaiming-normal.
 
@@ -56,6 +55,8 @@ class VitImpl : public EcgModel {
   torch::Tensor forward(const torch::Tensor& x) override;
   /// Class-token features before the head: [batch, dim].
   torch::Tensor features(const torch::Tensor& x);
+  /// Every token after the final LayerNorm: [tokens, batch, dim] (token 0: class).
+  torch::Tensor tokens(const torch::Tensor& x);
   const std::vector<torch::Tensor>& attention_maps() const { return attention_; }
   VitOptions options;
 

@@ -2,10 +2,12 @@
 #include <torch/torch.h>
 
 #include "core/yaml_io.h"
+#include "losses/register_builtin_losses.h"
 #include "models/backbones2d.h"
 #include "models/cnn1d.h"
 #include "models/register_builtin_models.h"
 #include "models/vit.h"
+#include "models/vit_detr.h"
 #include "test_util.h"
 
 namespace ecg::models {
@@ -149,6 +151,53 @@ TEST(Vit, OverfitsAndSavesLoads) {
   b->eval();
   torch::NoGradGuard no_grad;
   EXPECT_TRUE(torch::equal(m->forward(x), b->forward(x)));
+}
+
+TEST(VitDetr, ShapesAndOverfitThroughTheSetLoss) {
+  torch::manual_seed(0);
+  const std::string spec =
+      "name: vit_detr\nimage_size: [32, 64]\npatch: 8\ndim: 64\nencoder_depth: 2\ndecoder_depth: 2\nheads: 4\n"
+      "queries: 6";
+  auto m = make(spec);
+  const auto x = torch::randn({4, 3, 32, 64});
+  const auto out = m->forward(x);
+  EXPECT_EQ(out.sizes(), (std::vector<int64_t>{4, 2, 6, 5 + 1 + 2}));  // [B, layers, queries, classes + 1 + (x, y)]
+  const auto coords = out.narrow(-1, 6, 2);
+  EXPECT_TRUE((coords >= 0).all().item<bool>() && (coords <= 1).all().item<bool>());
+  // 3 keypoints per image (classes P, R, T) at fixed positions; one padded row.
+  auto target = torch::full({4, 4, 3}, -1.0);
+  for (int64_t b = 0; b < 4; ++b) {
+    target[b][0] = torch::tensor({0.0, 0.2 + 0.1 * b, 0.5});
+    target[b][1] = torch::tensor({2.0, 0.4 + 0.1 * b, 0.3});
+    target[b][2] = torch::tensor({4.0, 0.6 + 0.05 * b, 0.6});
+  }
+  losses::LossRegistry lr("loss");
+  losses::register_builtin_losses(lr);
+  auto loss = lr.create(config::parse_yaml("name: detr\nnum_classes: 5", "l"), "loss");
+  torch::optim::AdamW opt(m->parameters(), torch::optim::AdamWOptions(1e-3).weight_decay(1e-4));
+  double first = 0, last = 0;
+  for (int step = 0; step < 200; ++step) {
+    opt.zero_grad();
+    auto l = loss->forward(m->forward(x), target);
+    l.backward();
+    opt.step();
+    if (step == 0) first = l.item<double>();
+    last = l.item<double>();
+  }
+  EXPECT_LT(last, 0.2 * first) << "first " << first << " last " << last;
+  ecg::testing::TempDir tmp;
+  torch::serialize::OutputArchive ar;
+  m->save(ar);
+  ar.save_to((tmp / "detr.pt").string());
+  auto b = make(spec);
+  torch::serialize::InputArchive in;
+  in.load_from((tmp / "detr.pt").string());
+  b->load(in);
+  m->eval();
+  b->eval();
+  torch::NoGradGuard no_grad;
+  EXPECT_TRUE(torch::equal(m->forward(x), b->forward(x)));
+  EXPECT_ERROR_HAS(make("name: vit_detr\ncoords: polygon"), "model.coords: expected one of keypoint, box");
 }
 
 TEST(Models, Errors) {

@@ -129,7 +129,7 @@ TEST(JobSchema, MisspeltKeysFailWithFileLineAndSuggestion) {
   EXPECT_ERROR_HAS(
       config::load_config(config::ConfigRequest{model, {}, {}, {}}, &schema),
       "model.yaml:1:15: model.name: unknown model 'resnet1dd', did you mean 'resnet1d'? (known: mobilenet_v2, resnet, "
-      "resnet1d, signal_cnn1d, vit)");
+      "resnet1d, signal_cnn1d, vit, vit_detr)");
 }
 
 }  // namespace
