@@ -48,13 +48,6 @@ std::vector<Piece> tokenize(const std::string& s, const ConfigNode& node, const 
   return out;
 }
 
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
-}
-
 class Resolver {
  public:
   Resolver(ConfigNode& root, const EnvLookup& env) : root_(root), env_(env) {}

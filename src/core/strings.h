@@ -26,6 +26,14 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 /// Splits on a single character; keeps empty parts: split("a..b", '.') == {"a","","b"}.
 std::vector<std::string> split(std::string_view s, char sep);
 
+/// Without leading and trailing spaces, tabs, CR and LF.
+std::string trim(std::string_view s);
+
+/// The whole text as a number, or nullopt (empty text, trailing characters, out of
+/// range). parse_double accepts what strtod does ("1e-3", "inf", "nan").
+std::optional<int64_t> parse_int(std::string_view s);
+std::optional<double> parse_double(std::string_view s);
+
 /// ASCII lower case.
 std::string to_lower(std::string_view s);
 

@@ -15,17 +15,6 @@
 namespace fs = std::filesystem;
 
 namespace ecg::data {
-namespace {
-
-std::string trim(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
-
-}  // namespace
-
 Record read_kaggle_csv(const fs::path& path, double fs_hz) {
   const std::string text = read_file(path);
   std::istringstream in(text);
@@ -53,16 +42,10 @@ Record read_kaggle_csv(const fs::path& path, double fs_hz) {
         values.push_back(NAN);
         continue;
       }
-      size_t used = 0;
-      double v = 0;
-      try {
-        v = std::stod(cell, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      ECG_CHECK(used == cell.size(), path.string(), ":", line_no, ": column ", r.leads[c], ": expected a number, got '",
-                cell, "'");
-      values.push_back(static_cast<float>(v));
+      const auto v = parse_double(cell);
+      ECG_CHECK(v.has_value(), path.string(), ":", line_no, ": column ", r.leads[c], ": expected a number, got '", cell,
+                "'");
+      values.push_back(static_cast<float>(*v));
     }
   }
   const int64_t rows = static_cast<int64_t>(values.size() / std::max<size_t>(cols, 1));
@@ -114,16 +97,13 @@ std::vector<KaggleIndexEntry> read_kaggle_index(const fs::path& path) {
     KaggleIndexEntry e;
     e.id = trim(f[c_id]);
     ECG_CHECK(!e.id.empty(), where, ": empty id");
-    try {
-      size_t used = 0;
-      e.fs_hz = std::stod(f[c_fs], &used);
-      ECG_CHECK(used == f[c_fs].size() && e.fs_hz > 0, where, ": fs: expected a positive number, got '", f[c_fs], "'");
-      e.sig_len = std::stoll(f[c_len], &used);
-      ECG_CHECK(used == f[c_len].size() && e.sig_len > 0, where, ": sig_len: expected a positive integer, got '",
-                f[c_len], "'");
-    } catch (const std::logic_error&) {
-      throw Error(str(where, ": fs and sig_len must be numbers, got '", f[c_fs], "' and '", f[c_len], "'"));
-    }
+    const auto fs_hz = parse_double(trim(f[c_fs]));
+    const auto sig_len = parse_int(trim(f[c_len]));
+    ECG_CHECK(fs_hz && sig_len, where, ": fs and sig_len must be numbers, got '", f[c_fs], "' and '", f[c_len], "'");
+    ECG_CHECK(*fs_hz > 0, where, ": fs: expected a positive number, got '", f[c_fs], "'");
+    ECG_CHECK(*sig_len > 0, where, ": sig_len: expected a positive integer, got '", f[c_len], "'");
+    e.fs_hz = *fs_hz;
+    e.sig_len = *sig_len;
     out.push_back(e);
   }
   return out;

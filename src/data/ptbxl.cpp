@@ -7,6 +7,7 @@
 #include "core/atomic_file.h"
 #include "core/csv.h"
 #include "core/error.h"
+#include "core/strings.h"
 
 namespace fs = std::filesystem;
 
@@ -42,15 +43,9 @@ Table read_table(const fs::path& path) {
 
 double number(const std::string& s, const std::string& where, const char* what) {
   if (s.empty()) return std::nan("");
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(s, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  ECG_CHECK(used == s.size(), where, ": ", what, ": expected a number, got '", s, "'");
-  return v;
+  const auto v = parse_double(s);
+  ECG_CHECK(v.has_value(), where, ": ", what, ": expected a number, got '", s, "'");
+  return *v;
 }
 
 bool flag(const std::string& s, const std::string& where, const char* what) {

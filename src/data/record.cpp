@@ -5,10 +5,7 @@
 namespace ecg::data {
 namespace {
 std::string key(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  const auto e = s.find_last_not_of(" \t");
-  return to_lower(s.substr(b, e - b + 1));
+  return to_lower(trim(s));
 }
 }  // namespace
 

@@ -25,29 +25,17 @@ std::vector<std::string> tokens(const std::string& line) {
   return out;
 }
 
-// Parses a whole integer or throws "<where>: expected <what>, got '<text>'".
+// A whole number or "<where>: expected <what>, got '<text>'".
 int64_t to_int(const std::string& text, const std::string& where, const char* what) {
-  size_t used = 0;
-  int64_t v = 0;
-  try {
-    v = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  ECG_CHECK(used == text.size() && !text.empty(), where, ": expected ", what, ", got '", text, "'");
-  return v;
+  const auto v = parse_int(text);
+  ECG_CHECK(v.has_value(), where, ": expected ", what, ", got '", text, "'");
+  return *v;
 }
 
 double to_double(const std::string& text, const std::string& where, const char* what) {
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  ECG_CHECK(used == text.size() && !text.empty() && std::isfinite(v), where, ": expected ", what, ", got '", text, "'");
-  return v;
+  const auto v = parse_double(text);
+  ECG_CHECK(v.has_value() && std::isfinite(*v), where, ": expected ", what, ", got '", text, "'");
+  return *v;
 }
 
 int64_t bytes_per_frame_of(int64_t format, int64_t signals) {

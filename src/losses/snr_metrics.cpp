@@ -100,6 +100,21 @@ std::pair<double, double> kaggle_power(const std::vector<double>& label, const s
   return {s, n};
 }
 
+LabelSpan finite_span(const std::vector<double>& lead) {
+  LabelSpan s;
+  int64_t last = -1;
+  for (int64_t k = 0; k < static_cast<int64_t>(lead.size()); ++k) {
+    if (std::isfinite(lead[k])) {
+      if (s.first < 0) s.first = k;
+      last = k;
+    }
+  }
+  if (s.first < 0) return s;
+  s.label.assign(lead.begin() + s.first, lead.begin() + last + 1);
+  for (auto& v : s.label) v = std::isfinite(v) ? v : 0.0;
+  return s;
+}
+
 double kaggle_ratio(double signal, double noise, double cap) {
   if (noise == 0) return cap;
   if (signal == 0) return 0;
@@ -198,20 +213,12 @@ void KaggleSnrMetric::update(const torch::Tensor& pred, const torch::Tensor& tar
   for (int64_t i = 0; i < pred.size(0); ++i) {
     std::vector<std::vector<double>> labels, guesses;
     for (int64_t j = 0; j < pred.size(1); ++j) {
-      const auto t = to_vector(target[i][j]), p = to_vector(pred[i][j]);
-      int64_t first = -1, last = -1;
-      for (int64_t k = 0; k < static_cast<int64_t>(t.size()); ++k) {
-        if (std::isfinite(t[k])) {
-          if (first < 0) first = k;
-          last = k;
-        }
-      }
-      if (first < 0) continue;  // lead absent from the label
-      std::vector<double> label(t.begin() + first, t.begin() + last + 1);
-      std::vector<double> guess(p.begin() + first, p.begin() + last + 1);
-      for (auto& v : label) v = std::isfinite(v) ? v : 0.0;
-      labels.push_back(std::move(label));
-      guesses.push_back(std::move(guess));
+      auto span = finite_span(to_vector(target[i][j]));
+      if (span.first < 0) continue;  // lead absent from the label
+      const auto p = to_vector(pred[i][j]);
+      const auto begin = p.begin() + span.first;
+      guesses.emplace_back(begin, begin + static_cast<int64_t>(span.label.size()));
+      labels.push_back(std::move(span.label));
     }
     add_image(kaggle_image_ratio(labels, guesses, fs_hz_, cap_));
   }

@@ -39,6 +39,15 @@ KaggleAlignment kaggle_align(const std::vector<double>& label, const std::vector
 /// Signal and noise power of one aligned lead (NaN in the prediction counts as 0).
 std::pair<double, double> kaggle_power(const std::vector<double>& label, const std::vector<double>& aligned);
 
+/// A lead's label in a fixed-length array: the span from the first to the last finite
+/// sample (a 2.5 s Kaggle lead sits in a 10 s column of NaN), inner NaN set to 0, and
+/// where it starts. An all-NaN lead gives first = -1 and an empty label.
+struct LabelSpan {
+  int64_t first = -1;
+  std::vector<double> label;
+};
+LabelSpan finite_span(const std::vector<double>& lead);
+
 /// Capped ratio of pooled powers: min(S / N, cap); cap when N = 0; 0 when S = 0.
 double kaggle_ratio(double signal, double noise, double cap);
 

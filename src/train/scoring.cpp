@@ -102,19 +102,13 @@ ScoreReport score_records(const std::vector<std::pair<data::Record, data::Record
     double s = 0, n = 0;
     for (int64_t l = 0; l < truth.num_leads(); ++l) {
       const auto t = row(truth, l);
-      int64_t first = -1, last = -1;
-      for (int64_t k = 0; k < static_cast<int64_t>(t.size()); ++k) {
-        if (std::isfinite(t[k])) {
-          if (first < 0) first = k;
-          last = k;
-        }
-      }
-      if (first < 0) continue;  // the lead is absent from the truth
-      std::vector<double> label(t.begin() + first, t.begin() + last + 1);
-      for (auto& v : label) v = std::isfinite(v) ? v : 0.0;
+      const auto span = losses::finite_span(t);
+      if (span.first < 0) continue;  // the lead is absent from the truth
+      const int64_t first = span.first;
+      const auto& label = span.label;
       auto p = pred_lead(pred, truth.leads[l]);
       p.resize(t.size(), 0.0);
-      std::vector<double> guess(p.begin() + first, p.begin() + last + 1);
+      std::vector<double> guess(p.begin() + first, p.begin() + first + static_cast<int64_t>(label.size()));
       for (size_t k = 0; k < guess.size(); ++k) {
         ECG_CHECK(std::isfinite(guess[k]), "record ", truth.id, " lead ", truth.leads[l], " sample ", first + k,
                   ": the prediction is not finite (the Kaggle metric rejects NaN and inf)");

@@ -34,4 +34,20 @@ TEST(Strings, SplitJoinLowerQuote) {
   EXPECT_EQ(shell_quote(""), "''");
 }
 
+TEST(Strings, TrimAndStrictNumbers) {
+  EXPECT_EQ(trim("  a b \t\r\n"), "a b");
+  EXPECT_EQ(trim(" \t "), "");
+  EXPECT_EQ(parse_int("42").value(), 42);
+  EXPECT_EQ(parse_int("+7").value(), 7);
+  EXPECT_EQ(parse_int("-3").value(), -3);
+  EXPECT_FALSE(parse_int("4.5").has_value());
+  EXPECT_FALSE(parse_int("").has_value());
+  EXPECT_FALSE(parse_int("99999999999999999999").has_value());
+  EXPECT_DOUBLE_EQ(parse_double("1e-3").value(), 1e-3);
+  EXPECT_DOUBLE_EQ(parse_double("-0.25").value(), -0.25);
+  EXPECT_FALSE(parse_double("0.5x").has_value());
+  EXPECT_FALSE(parse_double(" 1").has_value());
+  EXPECT_FALSE(parse_double("1e999").has_value());
+}
+
 }  // namespace ecg
