@@ -10,17 +10,20 @@
 
 namespace {
 
-void run(benchmark::State& state, const std::string& spec, std::vector<int64_t> input) {
+// Cross-entropy on random labels for classifiers; for set predictors (vit_detr) a plain
+// sum of the outputs, which costs the same backward pass.
+void run(benchmark::State& state, const std::string& spec, std::vector<int64_t> input, bool classifier = true) {
   at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   ecg::models::ModelRegistry r("model");
   ecg::models::register_builtin_models(r);
   auto m = r.create(ecg::config::parse_yaml(spec, "bench"), "model");
   const auto x = torch::randn(input);
   const auto y = torch::randint(0, 5, {input[0]}, torch::kLong);
-  for (int i = 0; i < 2; ++i) torch::cross_entropy_loss(m->forward(x), y).backward();  // warm-up
+  auto loss = [&] { return classifier ? torch::cross_entropy_loss(m->forward(x), y) : m->forward(x).sum(); };
+  for (int i = 0; i < 2; ++i) loss().backward();  // warm-up
   for (auto _ : state) {
     m->zero_grad();
-    torch::cross_entropy_loss(m->forward(x), y).backward();
+    loss().backward();
   }
   state.counters["params"] = static_cast<double>(ecg::models::parameter_count(*m));
 }
@@ -40,19 +43,8 @@ void BM_MobileNetV2_b8x3x224x224(benchmark::State& s) {
 void BM_Vit_b8x3x224x224(benchmark::State& s) {
   run(s, "name: vit", {8, 3, 224, 224});
 }
-// vit_detr's output is a set, so the benchmark's loss is a plain sum of its outputs.
-void BM_VitDetr_b8x3x64x256(benchmark::State& state) {
-  at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-  ecg::models::ModelRegistry r("model");
-  ecg::models::register_builtin_models(r);
-  auto m = r.create(ecg::config::parse_yaml("name: vit_detr", "bench"), "model");
-  const auto x = torch::randn({8, 3, 64, 256});
-  for (int i = 0; i < 2; ++i) m->forward(x).sum().backward();
-  for (auto _ : state) {
-    m->zero_grad();
-    m->forward(x).sum().backward();
-  }
-  state.counters["params"] = static_cast<double>(ecg::models::parameter_count(*m));
+void BM_VitDetr_b8x3x64x256(benchmark::State& s) {
+  run(s, "name: vit_detr", {8, 3, 64, 256}, /*classifier=*/false);
 }
 BENCHMARK(BM_SignalCnn1d_b64x1x360)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ResNet1d_b32x12x1000)->Unit(benchmark::kMillisecond);
