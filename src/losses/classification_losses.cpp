@@ -128,7 +128,9 @@ LdamLoss::LdamLoss(LdamOptions options) : options_(std::move(options)) {
     largest = std::max(largest, margins_.back());
   }
   for (auto& m : margins_) m *= options_.max_margin() / largest;
-  drw_weights_ = class_balanced_weights(n, options_.beta());
+  margin_buffer_ = register_buffer("margins", torch::tensor(margins_, torch::kFloat64));
+  drw_buffer_ =
+      register_buffer("drw_weights", torch::tensor(class_balanced_weights(n, options_.beta()), torch::kFloat64));
 }
 
 torch::Tensor LdamLoss::forward(const torch::Tensor& pred, const torch::Tensor& target) {
@@ -136,12 +138,12 @@ torch::Tensor LdamLoss::forward(const torch::Tensor& pred, const torch::Tensor& 
   ECG_CHECK(pred.size(1) == static_cast<int64_t>(margins_.size()), "ldam: ", pred.size(1), " logits but ",
             margins_.size(), " classes in samples_per_class");
   check_indices("ldam", pred, target);
-  const auto m = torch::tensor(margins_, pred.options());
+  const auto m = margin_buffer_.to(pred.options());
   const auto onehot = torch::one_hot(target, pred.size(1)).to(pred.dtype());
   const auto logits = options_.scale() * (pred - onehot * m.view({1, -1}));
   const auto nll = -torch::log_softmax(logits, 1).gather(1, target.view({-1, 1})).squeeze(1);
   if (epoch_ < options_.drw_epoch()) return nll.mean();
-  const auto w = torch::tensor(drw_weights_, pred.options()).index_select(0, target);
+  const auto w = drw_buffer_.to(pred.options()).index_select(0, target);
   return (w * nll).sum() / w.sum();
 }
 

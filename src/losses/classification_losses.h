@@ -102,7 +102,7 @@ class LdamLoss : public Loss {
  private:
   LdamOptions options_;
   std::vector<double> margins_;
-  std::vector<double> drw_weights_;
+  torch::Tensor margin_buffer_, drw_buffer_;  // [C] float64 buffers: built once, follow .to(device)
   int64_t epoch_ = 0;
 };
 
