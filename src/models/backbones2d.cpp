@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "models/cnn1d.h"
 
@@ -60,6 +62,7 @@ ResNet2dImpl::ResNet2dImpl(ResNet2dOptions o) : options(std::move(o)) {
       downsample_.push_back(register_module(name + "_down", down));
       in = out;
     }
+    stage_end_.push_back(blocks_.size() - 1);
   }
   fc_ = register_module("fc", torch::nn::Linear(512, options.num_classes()));
   init_weights(*this);
@@ -73,6 +76,23 @@ torch::Tensor ResNet2dImpl::forward(const torch::Tensor& x) {
     h = torch::relu(blocks_[i]->forward(h) + skip);
   }
   return fc_->forward(h.mean({2, 3}));
+}
+
+std::vector<torch::Tensor> ResNet2dImpl::stages(const torch::Tensor& x) {
+  check_image("resnet", x, options.in_channels());
+  std::vector<torch::Tensor> out;
+  auto h = x;
+  size_t i = 0;
+  for (auto& m : *stem_) {  // conv, bn, relu | max-pool
+    h = m.forward(h);
+    if (i++ == 2) out.push_back(h);
+  }
+  for (size_t b = 0; b < blocks_.size(); ++b) {
+    const auto skip = downsample_[b]->is_empty() ? h : downsample_[b]->forward(h);
+    h = torch::relu(blocks_[b]->forward(h) + skip);
+    if (std::find(stage_end_.begin(), stage_end_.end(), b) != stage_end_.end()) out.push_back(h);
+  }
+  return out;
 }
 
 MobileNetV2Impl::MobileNetV2Impl(MobileNetV2Options o) : options(std::move(o)) {
@@ -113,6 +133,28 @@ torch::Tensor MobileNetV2Impl::forward(const torch::Tensor& x) {
   auto h = stem_->forward(x);
   for (size_t i = 0; i < blocks_.size(); ++i) h = residual_[i] ? h + blocks_[i]->forward(h) : blocks_[i]->forward(h);
   return fc_->forward(dropout_->forward(last_->forward(h).mean({2, 3})));
+}
+
+namespace {
+constexpr size_t kMobileNetStageEnds[5] = {0, 2, 5, 12, 16};
+}
+
+std::vector<torch::Tensor> MobileNetV2Impl::stages(const torch::Tensor& x) {
+  check_image("mobilenet_v2", x, options.in_channels());
+  std::vector<torch::Tensor> out;
+  auto h = stem_->forward(x);
+  for (size_t i = 0; i < blocks_.size(); ++i) {
+    h = residual_[i] ? h + blocks_[i]->forward(h) : blocks_[i]->forward(h);
+    if (std::find(std::begin(kMobileNetStageEnds), std::end(kMobileNetStageEnds), i) != std::end(kMobileNetStageEnds))
+      out.push_back(h);
+  }
+  return out;
+}
+
+std::vector<int64_t> MobileNetV2Impl::stage_channels() const {
+  std::vector<int64_t> c;
+  for (int64_t base : {16, 24, 32, 96, 320}) c.push_back(divisible(static_cast<double>(base) * options.width_mult()));
+  return c;
 }
 
 void register_backbones2d(ModelRegistry& registry) {

@@ -31,11 +31,16 @@ class ResNet2dImpl : public EcgModel {
  public:
   explicit ResNet2dImpl(ResNet2dOptions options);
   torch::Tensor forward(const torch::Tensor& x) override;
+  /// Encoder features for U-Net decoders: 5 maps at strides 2, 4, 8, 16, 32 with
+  /// stage_channels() channels (the stem's ReLU, then the four stages).
+  std::vector<torch::Tensor> stages(const torch::Tensor& x);
+  std::vector<int64_t> stage_channels() const { return {64, 64, 128, 256, 512}; }
   ResNet2dOptions options;
 
  private:
   torch::nn::Sequential stem_{nullptr};
   std::vector<torch::nn::Sequential> blocks_, downsample_;
+  std::vector<size_t> stage_end_;  // index of each stage's last block
   torch::nn::Linear fc_{nullptr};
 };
 TORCH_MODULE(ResNet2d);
@@ -51,6 +56,9 @@ class MobileNetV2Impl : public EcgModel {
  public:
   explicit MobileNetV2Impl(MobileNetV2Options options);
   torch::Tensor forward(const torch::Tensor& x) override;
+  /// Encoder features at strides 2, 4, 8, 16, 32 (after blocks 0, 2, 5, 12 and 16).
+  std::vector<torch::Tensor> stages(const torch::Tensor& x);
+  std::vector<int64_t> stage_channels() const;
   MobileNetV2Options options;
 
  private:

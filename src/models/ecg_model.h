@@ -2,10 +2,16 @@
 // EcgModel: the base of every registered model. A model is a torch::nn::Module with one
 // tensor in and one tensor out; each model's header documents the shapes and units.
 // forward must not branch on tensor values, so that traced exports match.
+// A model with several inputs (multimodal) names them in input_names() and takes them,
+// in that order, through forward_inputs(); an undefined tensor there means "absent".
 
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
+#include <string>
+#include <vector>
+
+#include "core/error.h"
 #include "core/registry.h"
 
 namespace ecg::models {
@@ -13,6 +19,11 @@ namespace ecg::models {
 class EcgModel : public torch::nn::Module {
  public:
   virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+  virtual std::vector<std::string> input_names() const { return {"input"}; }
+  virtual torch::Tensor forward_inputs(const std::vector<torch::Tensor>& inputs) {
+    ECG_CHECK(inputs.size() == 1, "model: expected 1 input, got ", inputs.size());
+    return forward(inputs[0]);
+  }
 };
 
 using ModelRegistry = Registry<EcgModel>;

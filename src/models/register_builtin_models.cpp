@@ -2,6 +2,8 @@
 
 #include "models/backbones2d.h"
 #include "models/cnn1d.h"
+#include "models/digitizer_unet.h"
+#include "models/multimodal.h"
 #include "models/vit.h"
 #include "models/vit_detr.h"
 
@@ -12,6 +14,8 @@ void register_builtin_models(ModelRegistry& registry) {
   register_backbones2d(registry);
   register_vit(registry);
   register_vit_detr(registry);
+  register_digitizer_unet(registry);
+  register_multimodal(registry);
 }
 
 int64_t parameter_count(const torch::nn::Module& module) {

@@ -100,7 +100,7 @@ TEST(Cli, ListPrintsEachKindWithOptions) {
   Result r = run_cli({"list"});
   EXPECT_EQ(r.status, 0) << r.err;
   for (const char* kind :
-       {"models (6):", "losses (15):", "datasets (3):", "optimizers (3):", "schedulers (3):", "metrics (9):"}) {
+       {"models (8):", "losses (15):", "datasets (3):", "optimizers (3):", "schedulers (3):", "metrics (9):"}) {
     EXPECT_NE(r.out.find(kind), std::string::npos) << kind;
   }
   EXPECT_NE(r.out.find("lr=0.001 betas=[0.9, 0.999]"), std::string::npos) << r.out;
@@ -115,6 +115,14 @@ TEST(Cli, ListPrintsEachKindWithOptions) {
   r = run_cli({"list", "losses", "-v"});
   EXPECT_NE(r.out.find("reduction: string = \"mean\"  mean | sum over all elements [mean|sum]"), std::string::npos)
       << r.out;
+  EXPECT_NE(run_cli({"list", "models"}).out.find("signal_cnn1d"), std::string::npos);
+  EXPECT_NE(run_cli({"list", "models"}).out.find("[10789 params]"), std::string::npos);
+  // The verbose model listing ends each model with its layer table.
+  r = run_cli({"list", "models", "-v"});
+  EXPECT_NE(r.out.find("layers of signal_cnn1d:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("head        Linear       weight[5x48] bias[5]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  total 10789 parameters\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  trace_head     Conv2d       weight[12x16x1x1] bias[12]"), std::string::npos);
 }
 
 class CliConfig : public ::testing::Test {

@@ -3,6 +3,7 @@
 
 #include "core/yaml_io.h"
 #include "losses/register_builtin_losses.h"
+#include "model_test_util.h"
 #include "models/backbones2d.h"
 #include "models/cnn1d.h"
 #include "models/register_builtin_models.h"
@@ -13,29 +14,8 @@
 namespace ecg::models {
 namespace {
 
-std::shared_ptr<EcgModel> make(const std::string& yaml) {
-  static ModelRegistry r("model");
-  if (r.size() == 0) register_builtin_models(r);
-  return r.create(config::parse_yaml(yaml, "model.yaml"), "model");
-}
-
-// Saves `a`, loads it into a fresh model of `spec` (other random weights) and checks that
-// both give the same outputs on x in eval mode.
-void expect_save_load_identical(const std::shared_ptr<EcgModel>& a, const std::string& spec, const torch::Tensor& x) {
-  ecg::testing::TempDir tmp;
-  torch::serialize::OutputArchive out;
-  a->save(out);
-  out.save_to((tmp / "model.pt").string());
-  torch::manual_seed(12345);
-  auto b = make(spec);
-  torch::serialize::InputArchive in;
-  in.load_from((tmp / "model.pt").string());
-  b->load(in);
-  a->eval();
-  b->eval();
-  torch::NoGradGuard no_grad;
-  EXPECT_TRUE(torch::equal(a->forward(x), b->forward(x))) << spec;
-}
+using testing::expect_save_load_identical;
+using testing::make;
 
 TEST(Models, ParameterCountsMatchTorchvision) {
   EXPECT_EQ(parameter_count(*make("name: resnet\nnum_classes: 1000")), 11689512);
@@ -43,6 +23,9 @@ TEST(Models, ParameterCountsMatchTorchvision) {
   EXPECT_EQ(parameter_count(*make("name: mobilenet_v2\nnum_classes: 1000")), 3504872);
   EXPECT_EQ(parameter_count(*make("name: signal_cnn1d")), 10789);  // under the 100k budget
   EXPECT_LT(parameter_count(*make("name: signal_cnn1d")), 100000);
+  // The defaults listed by `ecgtorch list models`.
+  EXPECT_EQ(parameter_count(*make("name: digitizer_unet")), 488392);
+  EXPECT_EQ(parameter_count(*make("name: multimodal")), 1647050);
 }
 
 TEST(Models, OutputShapesForSeveralInputSizes) {

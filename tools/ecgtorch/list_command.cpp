@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "core/strings.h"
+#include "models/layer_table.h"
 #include "models/register_builtin_models.h"
 #include "train/registries.h"
 
@@ -19,17 +20,21 @@ Command add_list_command(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   sub->add_option("kind", a->kind, "models | losses | datasets | optimizers | schedulers | metrics (default: all)");
-  sub->add_flag("--verbose,-v", a->verbose, "one line per option, with its type and help");
+  sub->add_flag("--verbose,-v", a->verbose,
+                "one line per option, with its type and help; the layer table of each model");
   sub->add_flag("--json", a->json, "print JSON");
   return Command{sub, [a]() {
                    const auto regs = train::make_builtin_registries();
                    // Models show their parameter count for the default config.
+                   // With --verbose they also print their layer tables.
                    auto model_infos = regs->models.infos();
+                   std::string layer_tables;
                    for (auto& info : model_infos) {
                      config::ConfigNode spec = config::ConfigNode::map();
                      spec.set("name", config::ConfigNode::scalar(info.name));
                      const auto model = regs->models.create(spec, "model");
                      info.summary += str(" [", models::parameter_count(*model), " params]");
+                     if (a->verbose) layer_tables += str("\nlayers of ", info.name, ":\n", models::layer_table(*model));
                    }
                    const std::vector<std::pair<std::string, std::vector<ComponentInfo>>> kinds = {
                        {"models", model_infos},
@@ -54,6 +59,7 @@ Command add_list_command(CLI::App& app) {
                        j[k.first] = components_json(k.second);
                      } else {
                        std::cout << (first ? "" : "\n") << format_components(k.first, k.second, a->verbose);
+                       if (k.first == "models") std::cout << layer_tables;
                      }
                      first = false;
                    }
