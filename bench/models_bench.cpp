@@ -75,6 +75,9 @@ void BM_VitDetr_b8x3x64x256(benchmark::State& s) {
 void BM_DigitizerUnet_b2x3x512x2048(benchmark::State& s) {
   run(s, "name: digitizer_unet", {2, 3, 512, 2048}, /*classifier=*/false);
 }
+void BM_DigitizerUnetMobileNet_b2x3x512x2048(benchmark::State& s) {
+  run(s, "name: digitizer_unet\nencoder: mobilenet_v2", {2, 3, 512, 2048}, /*classifier=*/false);
+}
 BENCHMARK(BM_SignalCnn1d_b64x1x360)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ResNet1d_b32x12x1000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ResNet18_b8x3x224x224)->Unit(benchmark::kMillisecond);
@@ -82,6 +85,7 @@ BENCHMARK(BM_MobileNetV2_b8x3x224x224)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Vit_b8x3x224x224)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_VitDetr_b8x3x64x256)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DigitizerUnet_b2x3x512x2048)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DigitizerUnetMobileNet_b2x3x512x2048)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Multimodal_b8)->Unit(benchmark::kMillisecond);
 
 }  // namespace
