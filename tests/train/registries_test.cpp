@@ -126,10 +126,10 @@ TEST(JobSchema, MisspeltKeysFailWithFileLineAndSuggestion) {
   EXPECT_ERROR_HAS(config::load_config(config::ConfigRequest{good, {"optimizer.weight_decya=1"}, {}, {}}, &schema),
                    "key 'optimizer.weight_decya' does not exist, did you mean 'weight_decay'?");
   const auto model = tmp.write("model.yaml", "model: {name: resnet1dd}\n");
-  EXPECT_ERROR_HAS(
-      config::load_config(config::ConfigRequest{model, {}, {}, {}}, &schema),
-      "model.yaml:1:15: model.name: unknown model 'resnet1dd', did you mean 'resnet1d'? (known: mobilenet_v2, resnet, "
-      "resnet1d, signal_cnn1d, vit, vit_detr)");
+  EXPECT_ERROR_HAS(config::load_config(config::ConfigRequest{model, {}, {}, {}}, &schema),
+                   "model.yaml:1:15: model.name: unknown model 'resnet1dd', did you mean 'resnet1d'? (known: "
+                   "digitizer_unet, mobilenet_v2, "
+                   "multimodal, resnet, resnet1d, signal_cnn1d, vit, vit_detr)");
 }
 
 }  // namespace
