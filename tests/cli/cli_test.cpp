@@ -278,3 +278,60 @@ TEST(CliData, Errors) {
 
 }  // namespace
 }  // namespace ecg
+
+namespace ecg {
+namespace {
+
+TEST(CliSynth, SameBytesForAnyThreadCountAndEveryPreset) {
+  ecg::testing::TempDir dir;
+  for (const char* threads : {"1", "2"}) {
+    const Result r = run_cli({"synth", "--generate", "3", "--out", (dir / threads).string(), "--preset", "mixed",
+                              "--seed", "9", "--threads", threads, "--scale", "0.25", "--masks", "-q"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("wrote 3 pages to"), std::string::npos) << r.out;
+  }
+  for (const char* f :
+       {"000001_sinus_brady.png", "000001_sinus_brady.json", "000001_sinus_brady-mask.png", "000002_sinus_tachy.csv"}) {
+    const std::string name = std::string("synth_") + f;
+    ASSERT_TRUE(std::filesystem::exists(dir / "1" / name)) << name;
+    EXPECT_EQ(read_file(dir / "1" / name), read_file(dir / "2" / name)) << name;
+  }
+  const auto j = nlohmann::json::parse(read_file(dir / "1" / "synth_000000_sinus.json"));
+  EXPECT_EQ(j["schema"], "ecgtorch.page/1");
+  EXPECT_EQ(j["width"], 550);
+  EXPECT_EQ(j["leads"].size(), 13u);
+  // The plotted signal: lead II has 5000 values (the rhythm strip), aVR only its 2.5 s.
+  const auto csv = read_file(dir / "1" / "synth_000002_sinus_tachy.csv");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "I,II,III,aVR,aVL,aVF,V1,V2,V3,V4,V5,V6");
+  for (const char* preset : {"clean", "scan", "photo", "screen", "damaged"}) {
+    const Result r = run_cli({"synth", "--generate", "1", "--out", (dir / preset).string(), "--preset", preset,
+                              "--scale", "0.2", "--format", "jpg", "--signal", "wfdb", "-q"});
+    ASSERT_EQ(r.status, 0) << preset << r.err;
+    EXPECT_TRUE(std::filesystem::exists(dir / preset / "synth_000000_sinus.jpg")) << preset;
+    EXPECT_TRUE(std::filesystem::exists(dir / preset / "synth_000000_sinus.hea")) << preset;
+  }
+}
+
+TEST(CliSynth, RendersRecordsAndRejectsBadInput) {
+  ECG_REQUIRE_SHARED_DATA("ptbxl/records100/00000/00001_lr.hea");
+  ecg::testing::TempDir dir;
+  Result r = run_cli({"synth", "--records", (ecg::testing::shared_data_dir() / "ptbxl/records100/00000").string(),
+                      "--out", dir.path().string(), "--scale", "0.2", "--signal", "none", "page.layout=6x2", "-q"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("wrote 14 pages"), std::string::npos) << r.out;
+  const auto j = nlohmann::json::parse(read_file(dir / "000000_00001_lr.json"));
+  EXPECT_EQ(j["layout"], "6x2");
+  EXPECT_EQ(j["leads"][0]["end_sample"], 500);  // 5 s columns at 100 Hz
+  r = run_cli({"synth", "--generate", "1", "--out", dir.path().string(), "--preset", "scna"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("synth: unknown preset 'scna', did you mean 'scan'?"), std::string::npos) << r.err;
+  r = run_cli({"synth", "--generate", "1", "--out", dir.path().string(), "page.dpii=300"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("did you mean 'dpi'?"), std::string::npos) << r.err;
+  r = run_cli({"synth", "--out", dir.path().string()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("synth: give --records DIR or --generate N"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace ecg

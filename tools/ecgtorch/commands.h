@@ -28,5 +28,6 @@ Command add_list_command(CLI::App& app);
 Command add_config_command(CLI::App& app);
 Command add_score_command(CLI::App& app);
 Command add_data_command(CLI::App& app);
+Command add_synth_command(CLI::App& app);
 
 }  // namespace ecg::tools

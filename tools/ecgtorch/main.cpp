@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   app.add_flag("--version", version, "print versions and available devices");
   const std::vector<ecg::tools::Command> commands = {
       ecg::tools::add_list_command(app), ecg::tools::add_config_command(app), ecg::tools::add_score_command(app),
-      ecg::tools::add_data_command(app)};
+      ecg::tools::add_data_command(app), ecg::tools::add_synth_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
