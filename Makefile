@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 BUILD_TYPE ?= Release
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build test bench install clean experiment-signals
+.PHONY: all deps configure build test bench install clean experiment-signals experiment-synth
 
 all: build
 
@@ -30,10 +30,19 @@ bench: build
 	$(BUILD)/bench/config_bench
 	ECGTORCH_DATA_DIR=$${ECGTORCH_DATA_DIR:-../shared/data} $(BUILD)/bench/records_bench
 	$(BUILD)/bench/models_bench
+	$(BUILD)/bench/render_bench
 
 # The synthesiser's realism table and plots (experiments/signals/).
 experiment-signals: build
 	$(BUILD)/bench/synth_report experiments/signals
+
+# One downscaled example page per preset (experiments/synth/).
+experiment-synth: build
+	for p in clean scan photo screen damaged mixed; do \
+	  rm -rf $(BUILD)/synth-previews/$$p && \
+	  $(BUILD)/bin/ecgtorch synth --generate 1 --out $(BUILD)/synth-previews/$$p --preset $$p --seed 3 \
+	    --format jpg --scale 0.35 --signal none -q && \
+	  cp $(BUILD)/synth-previews/$$p/synth_000000_sinus.jpg experiments/synth/$$p.jpg; done
 
 install: build
 	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX),)

@@ -26,6 +26,14 @@ void log(Page& page, const std::string& name, nlohmann::json params) {
   page.truth.artefacts.push_back(std::move(params));
 }
 
+cv::Matx33d rotation_homography(cv::Size size, double degrees) {
+  const cv::Mat a = cv::getRotationMatrix2D(cv::Point2f(size.width / 2.f, size.height / 2.f), degrees, 1.0);
+  cv::Matx33d h = cv::Matx33d::eye();
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j) h(i, j) = a.at<double>(i, j);
+  return h;
+}
+
 void warp_homography(Page& page, const cv::Matx33d& h, const cv::Scalar& background) {
   cv::Mat out;
   cv::warpPerspective(page.image, out, cv::Mat(h), page.image.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT,

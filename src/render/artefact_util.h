@@ -33,6 +33,19 @@ class FnArtefact : public Artefact {
   Fn fn_;
 };
 
+/// A binder for artefact `name` with its `p` (probability in [0, 1]) already bound.
+template <class O>
+config::OptionsBinder<O> artefact_binder(const std::string& name) {
+  config::OptionsBinder<O> b("artefact '" + name + "'");
+  auto& p = ECG_BIND(b, p, "probability of applying it to a page");
+  p.min_value = 0;
+  p.max_value = 1;
+  return b;
+}
+
+/// Rotation by `degrees` about the centre of an image of `size`, as a homography.
+cv::Matx33d rotation_homography(cv::Size size, double degrees);
+
 /// Registers `name`; binds `p` (probability in [0, 1]) before the caller's fields.
 template <class O>
 void add_artefact(ArtefactRegistry& r, const std::string& name, const std::string& summary, config::OptionsBinder<O>& b,

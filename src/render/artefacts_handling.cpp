@@ -15,15 +15,6 @@ using detail::log;
 using detail::uniform;
 using Range = std::vector<double>;
 
-template <class O>
-config::OptionsBinder<O> with_p(const std::string& name) {
-  config::OptionsBinder<O> b("artefact '" + name + "'");
-  auto& p = ECG_BIND(b, p, "probability of applying it to a page");
-  p.min_value = 0;
-  p.max_value = 1;
-  return b;
-}
-
 struct CreaseOptions {
   TORCH_ARG(double, p) = 1.0;
   TORCH_ARG(Range, count) = Range{1.0, 3.0};
@@ -101,7 +92,7 @@ void tint(cv::Mat& image, const cv::Mat& mask, const cv::Scalar& color, double o
 
 void register_handling_artefacts(ArtefactRegistry& r) {
   {
-    auto b = with_p<CreaseOptions>("crease");
+    auto b = detail::artefact_binder<CreaseOptions>("crease");
     ECG_BIND(b, count, "folds range").length = 2;
     ECG_BIND(b, shading, "darkening along a fold, range").length = 2;
     ECG_BIND(b, shift_px, "displacement across a fold, range, px").length = 2;
@@ -163,7 +154,7 @@ void register_handling_artefacts(ArtefactRegistry& r) {
         });
   }
   {
-    auto b = with_p<WrinkleOptions>("wrinkles");
+    auto b = detail::artefact_binder<WrinkleOptions>("wrinkles");
     ECG_BIND(b, shading, "light variation, range").length = 2;
     ECG_BIND(b, shift_px, "displacement amplitude, range, px").length = 2;
     detail::add_artefact<WrinkleOptions>(
@@ -187,7 +178,7 @@ void register_handling_artefacts(ArtefactRegistry& r) {
         });
   }
   {
-    auto b = with_p<StainOptions>("stain");
+    auto b = detail::artefact_binder<StainOptions>("stain");
     ECG_BIND(b, count, "stains range").length = 2;
     ECG_BIND(b, radius_mm, "radius range, mm").length = 2;
     ECG_BIND(b, opacity, "opacity range").length = 2;
@@ -213,7 +204,7 @@ void register_handling_artefacts(ArtefactRegistry& r) {
         });
   }
   {
-    auto b = with_p<MouldOptions>("mould");
+    auto b = detail::artefact_binder<MouldOptions>("mould");
     ECG_BIND(b, colonies, "colonies range").length = 2;
     ECG_BIND(b, radius_mm, "colony radius range, mm").length = 2;
     detail::add_artefact<MouldOptions>(
@@ -249,7 +240,7 @@ void register_handling_artefacts(ArtefactRegistry& r) {
         });
   }
   {
-    auto b = with_p<TornOptions>("torn_corner");
+    auto b = detail::artefact_binder<TornOptions>("torn_corner");
     ECG_BIND(b, corners, "damaged corners range").length = 2;
     ECG_BIND(b, size_mm, "tear size range, mm").length = 2;
     detail::add_artefact<TornOptions>(
@@ -281,7 +272,7 @@ void register_handling_artefacts(ArtefactRegistry& r) {
         });
   }
   {
-    auto b = with_p<HandwritingOptions>("handwriting");
+    auto b = detail::artefact_binder<HandwritingOptions>("handwriting");
     ECG_BIND(b, words, "handwritten words range").length = 2;
     ECG_BIND(b, strokes, "pen strokes range").length = 2;
     ECG_BIND(b, circles, "circled regions range").length = 2;

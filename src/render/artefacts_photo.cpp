@@ -16,15 +16,6 @@ using detail::log;
 using detail::uniform;
 using Range = std::vector<double>;
 
-template <class O>
-config::OptionsBinder<O> with_p(const std::string& name) {
-  config::OptionsBinder<O> b("artefact '" + name + "'");
-  auto& p = ECG_BIND(b, p, "probability of applying it to a page");
-  p.min_value = 0;
-  p.max_value = 1;
-  return b;
-}
-
 struct PerspectiveOptions {
   TORCH_ARG(double, p) = 1.0;
   TORCH_ARG(Range, corner_shift) = Range{0.01, 0.08};  // fraction of the page size
@@ -69,7 +60,7 @@ struct MoireOptions {
 
 void register_photo_artefacts(ArtefactRegistry& r) {
   {
-    auto b = with_p<PerspectiveOptions>("perspective");
+    auto b = detail::artefact_binder<PerspectiveOptions>("perspective");
     ECG_BIND(b, corner_shift, "corner displacement range, fraction of the page").length = 2;
     ECG_BIND(b, margin, "background visible around the page, fraction").length = 2;
     detail::add_artefact<PerspectiveOptions>(
@@ -95,22 +86,18 @@ void register_photo_artefacts(ArtefactRegistry& r) {
         });
   }
   {
-    auto b = with_p<RotationOptions>("rotation");
+    auto b = detail::artefact_binder<RotationOptions>("rotation");
     ECG_BIND(b, degrees, "rotation range, degrees").length = 2;
     detail::add_artefact<RotationOptions>(r, "rotation", "photo: the camera rotated about the page centre", b,
                                           [](const RotationOptions& o, Page& page, std::mt19937_64& rng) {
                                             const double deg = draw(rng, o.degrees());
-                                            const cv::Mat a = cv::getRotationMatrix2D(
-                                                cv::Point2f(page.image.cols / 2.f, page.image.rows / 2.f), deg, 1.0);
-                                            cv::Matx33d h = cv::Matx33d::eye();
-                                            for (int i = 0; i < 2; ++i)
-                                              for (int j = 0; j < 3; ++j) h(i, j) = a.at<double>(i, j);
+                                            const cv::Matx33d h = detail::rotation_homography(page.image.size(), deg);
                                             detail::warp_homography(page, h, detail::table_color(rng));
                                             log(page, "rotation", {{"degrees", deg}});
                                           });
   }
   {
-    auto b = with_p<LensOptions>("lens");
+    auto b = detail::artefact_binder<LensOptions>("lens");
     ECG_BIND(b, k1, "radial distortion range (> 0 barrel, < 0 pincushion)").length = 2;
     detail::add_artefact<LensOptions>(r, "lens", "photo: radial lens distortion", b,
                                       [](const LensOptions& o, Page& page, std::mt19937_64& rng) {
@@ -132,7 +119,7 @@ void register_photo_artefacts(ArtefactRegistry& r) {
                                       });
   }
   {
-    auto b = with_p<LightingOptions>("lighting");
+    auto b = detail::artefact_binder<LightingOptions>("lighting");
     ECG_BIND(b, gradient, "darkening across the page, range").length = 2;
     ECG_BIND(b, shadow, "shadow darkness range (0: none)").length = 2;
     detail::add_artefact<LightingOptions>(
@@ -175,7 +162,7 @@ void register_photo_artefacts(ArtefactRegistry& r) {
         });
   }
   {
-    auto b = with_p<TemperatureOptions>("color_temperature");
+    auto b = detail::artefact_binder<TemperatureOptions>("color_temperature");
     ECG_BIND(b, shift, "white balance shift range (< 0 cooler, > 0 warmer)").length = 2;
     detail::add_artefact<TemperatureOptions>(r, "color_temperature", "photo: white balance (warm or cool cast)", b,
                                              [](const TemperatureOptions& o, Page& page, std::mt19937_64& rng) {
@@ -185,7 +172,7 @@ void register_photo_artefacts(ArtefactRegistry& r) {
                                              });
   }
   {
-    auto b = with_p<MotionOptions>("motion_blur");
+    auto b = detail::artefact_binder<MotionOptions>("motion_blur");
     ECG_BIND(b, length_px, "blur length range, px").length = 2;
     detail::add_artefact<MotionOptions>(
         r, "motion_blur", "photo: camera shake (a line kernel)", b,
@@ -202,7 +189,7 @@ void register_photo_artefacts(ArtefactRegistry& r) {
         });
   }
   {
-    auto b = with_p<DefocusOptions>("defocus");
+    auto b = detail::artefact_binder<DefocusOptions>("defocus");
     ECG_BIND(b, radius_px, "blur disk radius range, px").length = 2;
     detail::add_artefact<DefocusOptions>(r, "defocus", "photo: out of focus (a disk kernel)", b,
                                          [](const DefocusOptions& o, Page& page, std::mt19937_64& rng) {
@@ -218,7 +205,7 @@ void register_photo_artefacts(ArtefactRegistry& r) {
                                          });
   }
   {
-    auto b = with_p<NoiseOptions>("sensor_noise");
+    auto b = detail::artefact_binder<NoiseOptions>("sensor_noise");
     ECG_BIND(b, sigma, "Gaussian noise sigma range, grey levels").length = 2;
     detail::add_artefact<NoiseOptions>(r, "sensor_noise", "photo: sensor noise (Gaussian, per channel)", b,
                                        [](const NoiseOptions& o, Page& page, std::mt19937_64& rng) {
@@ -244,7 +231,7 @@ void register_photo_artefacts(ArtefactRegistry& r) {
                                        });
   }
   {
-    auto b = with_p<MoireOptions>("moire");
+    auto b = detail::artefact_binder<MoireOptions>("moire");
     ECG_BIND(b, period_px, "interference period range, px").length = 2;
     ECG_BIND(b, strength, "pattern strength range").length = 2;
     detail::add_artefact<MoireOptions>(

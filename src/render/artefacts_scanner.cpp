@@ -20,10 +20,7 @@ using Range = std::vector<double>;
 // Binds p and one range field; most artefacts need nothing else.
 template <class O, class Access>
 config::OptionsBinder<O> binder(const std::string& name, const char* field, Access access, const char* help) {
-  config::OptionsBinder<O> b("artefact '" + name + "'");
-  auto& p = ECG_BIND(b, p, "probability of applying it to a page");
-  p.min_value = 0;
-  p.max_value = 1;
+  auto b = detail::artefact_binder<O>(name);
   b.field(field, access, help).length = 2;
   return b;
 }
@@ -82,11 +79,7 @@ void register_scanner_artefacts(ArtefactRegistry& r) {
     detail::add_artefact<SkewOptions>(r, "skew", "scanner: the page lies rotated on the glass", b,
                                       [](const SkewOptions& o, Page& page, std::mt19937_64& rng) {
                                         const double deg = draw(rng, o.degrees());
-                                        const cv::Point2f c(page.image.cols / 2.f, page.image.rows / 2.f);
-                                        const cv::Mat a = cv::getRotationMatrix2D(c, deg, 1.0);
-                                        cv::Matx33d h = cv::Matx33d::eye();
-                                        for (int i = 0; i < 2; ++i)
-                                          for (int j = 0; j < 3; ++j) h(i, j) = a.at<double>(i, j);
+                                        const cv::Matx33d h = detail::rotation_homography(page.image.size(), deg);
                                         detail::warp_homography(page, h, cv::Scalar::all(250));
                                         log(page, "skew", {{"degrees", deg}});
                                       });
@@ -197,10 +190,7 @@ void register_scanner_artefacts(ArtefactRegistry& r) {
                                       });
   }
   {
-    config::OptionsBinder<BandingOptions> b("artefact 'banding'");
-    auto& p = ECG_BIND(b, p, "probability of applying it to a page");
-    p.min_value = 0;
-    p.max_value = 1;
+    auto b = detail::artefact_binder<BandingOptions>("banding");
     ECG_BIND(b, period_mm, "band period range, mm").length = 2;
     ECG_BIND(b, strength, "ink loss in the light bands, range").length = 2;
     detail::add_artefact<BandingOptions>(

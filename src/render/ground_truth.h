@@ -50,7 +50,7 @@ struct LeadTruth {
   double sampling_frequency = 0;
   int64_t row = 0, column = 0;
   bool rhythm = false;
-  double baseline_y = 0;  // y of 0 mV on the clean page (map points back through the homography)
+  double baseline_y = 0;                    // y of 0 mV on the clean page (map points back through the homography)
   std::vector<cv::Point2d> plotted_pixels;  // (x, y), one per sample; NaN for a NaN sample
   std::vector<int64_t> clipped_samples;
   std::vector<cv::Point2d> dense_pixels;

@@ -247,7 +247,10 @@ Page PageRenderer::render(const data::Record& record, uint64_t seed,
     // Measured HR; intervals from the fiducials or plausible printed values.
     const int64_t ref = std::max<int64_t>(0, record.lead_index("II"));
     double hr = -1;
-    if (n >= static_cast<int64_t>(2 * record.fs_hz)) {
+    if (beats != nullptr && beats->size() >= 2) {  // the synthesiser knows its beats
+      hr = 60.0 * static_cast<double>(beats->size() - 1) * record.fs_hz /
+           static_cast<double>(beats->back().r_peak - beats->front().r_peak);
+    } else if (n >= static_cast<int64_t>(2 * record.fs_hz)) {
       const auto peaks = data::detect_r_peaks(torch::nan_to_num(signal[ref]), record.fs_hz);
       if (peaks.size() >= 2)
         hr = 60.0 * static_cast<double>(peaks.size() - 1) * record.fs_hz /

@@ -13,8 +13,9 @@
 // HR, PR/QRS/QT, filters), the speed/gain footer and an optional QR code.
 // A lead missing from the record is left out; samples past the record's end are not
 // drawn; a NaN sample breaks the trace.
-// HR in the header is measured (R peaks of lead II); the intervals come from the
-// synthesiser's fiducials when given, else they are plausible printed values.
+// HR in the header comes from the synthesiser's beats when given, else it is measured
+// (R peaks of lead II); the intervals come from the fiducials, else they are plausible
+// printed values.
 // The same (record, options, seed) gives the same bytes. One renderer per thread: the
 // FreeType face is not shared across threads.
 

@@ -7,11 +7,13 @@
 #include <cmath>
 
 #include "core/atomic_file.h"
+#include "core/config_loader.h"
 #include "core/yaml_io.h"
 #include "data/record_io.h"
 #include "data/synth.h"
 #include "render/artefact.h"
 #include "render/page_renderer.h"
+#include "render/synth_job.h"
 #include "test_util.h"
 
 namespace ecg::render {
@@ -157,6 +159,24 @@ TEST(PageRenderer, EveryArtefactRunsAndIsLogged) {
   }
   EXPECT_ERROR_HAS(pipeline("[{name: skwe}]"), "unknown artefact 'skwe', did you mean 'skew'?");
   EXPECT_ERROR_HAS(pipeline("[{name: jpeg, quality: [10]}]"), "artefacts.0.quality: expected 2 elements, got 1");
+}
+
+TEST(SynthJob, EveryShippedPresetIsValid) {
+  ArtefactRegistry registry("artefact");
+  register_builtin_artefacts(registry);
+  const auto schema = synth_schema(registry);
+  const char* src = std::getenv("ECGTORCH_SOURCE_DIR");
+  ASSERT_NE(src, nullptr) << "ECGTORCH_SOURCE_DIR is set by ctest";
+  size_t artefacts = 0;
+  for (const char* preset : {"clean", "scan", "photo", "screen", "damaged", "mixed"}) {
+    const auto file = std::filesystem::path(src) / "configs" / "synth" / (std::string(preset) + ".yaml");
+    const auto job = read_synth_job(config::load_config(config::ConfigRequest{file, {}, {}, {}}, &schema), registry);
+    artefacts += job.artefacts->size();
+  }
+  EXPECT_EQ(artefacts, 0u + 9 + 10 + 7 + 9 + 23);
+  ecg::testing::TempDir tmp;
+  const auto bad = tmp.write("bad.yaml", "page: {dpi: 200}\nartefacts:\n  - {name: jpeg, quality: [10, 90], p: 2}\n");
+  EXPECT_ERROR_HAS(config::load_config(config::ConfigRequest{bad, {}, {}, {}}, &schema), "bad.yaml:3:");
 }
 
 TEST(GroundTruth, ReadsEcgImageKitJson) {

@@ -36,7 +36,7 @@ TEST(Registries, EveryShippedGroupConfigIsValid) {
   const config::Schema schema = job_schema(*r);
   int checked = 0;
   for (const auto& group : std::filesystem::directory_iterator(configs_dir())) {
-    if (!group.is_directory()) continue;
+    if (!group.is_directory() || group.path().filename() == "synth") continue;  // synth presets: render tests
     for (const auto& f : std::filesystem::directory_iterator(group.path())) {
       config::ConfigNode job = config::ConfigNode::map();
       job.set(group.path().filename().string(), config::load_yaml_file(f.path()));
