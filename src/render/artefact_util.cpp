@@ -88,6 +88,17 @@ cv::Mat smooth_field(std::mt19937_64& rng, cv::Size size, int cells) {
   return big;
 }
 
+void multiply_by_field(cv::Mat& image, const cv::Mat& factor) {
+  ECG_CHECK(factor.type() == CV_32F && factor.size() == image.size(),
+            "multiply_by_field: factor must be CV_32F of the image size");
+  for (int y = 0; y < image.rows; ++y) {
+    uint8_t* row = image.ptr<uint8_t>(y);
+    const float* f = factor.ptr<float>(y);
+    for (int x = 0; x < image.cols; ++x)
+      for (int c = 0; c < 3; ++c) row[3 * x + c] = cv::saturate_cast<uint8_t>(row[3 * x + c] * f[x]);
+  }
+}
+
 cv::Scalar paper_color(const cv::Mat& image) {
   std::vector<int> grey;
   for (int y = 0; y < image.rows; y += 37) {

@@ -68,6 +68,9 @@ void remap_displacement(Page& page, const cv::Mat& dx, const cv::Mat& dy, const 
 /// resolution upsampled bicubically.
 cv::Mat smooth_field(std::mt19937_64& rng, cv::Size size, int cells);
 
+/// Multiplies every pixel's channels by factor(x, y) (CV_32F, the image's size), saturating.
+void multiply_by_field(cv::Mat& image, const cv::Mat& factor);
+
 /// Paper colour estimate: the 95th percentile grey of a subsample, as BGR.
 cv::Scalar paper_color(const cv::Mat& image);
 

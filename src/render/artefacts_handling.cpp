@@ -49,18 +49,6 @@ struct HandwritingOptions {
   TORCH_ARG(Range, circles) = Range{0.0, 2.0};
 };
 
-// Multiplies every pixel by (1 + shade(x, y)).
-void shade(cv::Mat& image, const cv::Mat& field) {
-  for (int y = 0; y < image.rows; ++y) {
-    uint8_t* row = image.ptr<uint8_t>(y);
-    const float* f = field.ptr<float>(y);
-    for (int x = 0; x < image.cols; ++x) {
-      const float k = 1.f + f[x];
-      for (int c = 0; c < 3; ++c) row[3 * x + c] = cv::saturate_cast<uint8_t>(row[3 * x + c] * k);
-    }
-  }
-}
-
 // A closed blob: a circle whose radius wanders smoothly.
 std::vector<cv::Point> blob(std::mt19937_64& rng, cv::Point2d c, double r) {
   std::vector<cv::Point> pts;
@@ -148,7 +136,7 @@ void register_handling_artefacts(ArtefactRegistry& r) {
             }
             folds.push_back({{"x", c.x}, {"y", c.y}, {"angle", angle}, {"shading", depth}, {"shift_px", shift}});
           }
-          shade(page.image, sh);
+          detail::multiply_by_field(page.image, sh + 1.0f);
           detail::remap_displacement(page, dx, dy, detail::paper_color(page.image));
           log(page, "crease", {{"folds", folds}});
         });
@@ -170,7 +158,7 @@ void register_handling_artefacts(ArtefactRegistry& r) {
           // Light falls on the slopes: shading from the field's gradient.
           const double cell_px = static_cast<double>(size.width) / cells;
           cv::Mat sh = (gx + gy) * (s * cell_px / 2);
-          shade(page.image, sh);
+          detail::multiply_by_field(page.image, sh + 1.0f);
           cv::Mat dx = detail::smooth_field(rng, size, cells) * shift,
                   dy = detail::smooth_field(rng, size, cells) * shift;
           detail::remap_displacement(page, dx, dy, detail::paper_color(page.image));

@@ -152,12 +152,7 @@ void register_photo_artefacts(ArtefactRegistry& r) {
           }
           cv::Mat big;
           cv::resize(light, big, page.image.size(), 0, 0, cv::INTER_LINEAR);
-          for (int y = 0; y < h; ++y) {
-            uint8_t* row = page.image.ptr<uint8_t>(y);
-            const float* l = big.ptr<float>(y);
-            for (int x = 0; x < w; ++x)
-              for (int c = 0; c < 3; ++c) row[3 * x + c] = cv::saturate_cast<uint8_t>(row[3 * x + c] * l[x]);
-          }
+          detail::multiply_by_field(page.image, big);
           log(page, "lighting", {{"gradient", g}, {"shadow", sh}, {"angle", angle}});
         });
   }

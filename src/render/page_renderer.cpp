@@ -35,25 +35,6 @@ Quad rect_quad(double x0, double y0, double x1, double y1) {
   return {cv::Point2d(x0, y0), cv::Point2d(x1, y0), cv::Point2d(x1, y1), cv::Point2d(x0, y1)};
 }
 
-// Draws a polyline through px points (NaN breaks it).
-void draw_polyline(cv::Mat& img, const std::vector<cv::Point2d>& pts, const cv::Scalar& color, int thickness) {
-  std::vector<cv::Point> run;
-  auto flush = [&] {
-    if (run.size() >= 2) cv::polylines(img, run, false, color, thickness, cv::LINE_AA, kShift);
-    if (run.size() == 1)
-      cv::circle(img, run[0], static_cast<int>(thickness * kScale / 2), color, -1, cv::LINE_AA, kShift);
-    run.clear();
-  };
-  for (const auto& p : pts) {
-    if (std::isnan(p.x) || std::isnan(p.y)) {
-      flush();
-      continue;
-    }
-    run.emplace_back(static_cast<int>(std::lround(p.x * kScale)), static_cast<int>(std::lround(p.y * kScale)));
-  }
-  flush();
-}
-
 // Linear densification to steps of at most 1 px; NaN points are kept as breaks.
 std::vector<cv::Point2d> densify(const std::vector<cv::Point2d>& pts) {
   std::vector<cv::Point2d> out;
@@ -83,6 +64,25 @@ double median_ms(const std::vector<data::BeatFiducials>& beats, double fs,
 }
 
 }  // namespace
+
+void draw_trace(cv::Mat& img, const std::vector<cv::Point2d>& pts, const cv::Scalar& color, int thickness,
+                int line_type) {
+  std::vector<cv::Point> run;
+  auto flush = [&] {
+    if (run.size() >= 2) cv::polylines(img, run, false, color, thickness, line_type, kShift);
+    if (run.size() == 1)
+      cv::circle(img, run[0], static_cast<int>(thickness * kScale / 2), color, -1, line_type, kShift);
+    run.clear();
+  };
+  for (const auto& p : pts) {
+    if (std::isnan(p.x) || std::isnan(p.y)) {
+      flush();
+      continue;
+    }
+    run.emplace_back(static_cast<int>(std::lround(p.x * kScale)), static_cast<int>(std::lround(p.y * kScale)));
+  }
+  flush();
+}
 
 PageRenderer::PageRenderer(PageOptions options) : options_(std::move(options)), layout_(make_layout(options_)) {
   ECG_CHECK(std::filesystem::exists(options_.font()), "page.font: font file '", options_.font(),
@@ -157,7 +157,7 @@ Page PageRenderer::render(const data::Record& record, uint64_t seed,
       const double top = base - o.gain_mm_mv();
       const std::vector<cv::Point2d> pts = {{px(xa), px(base)}, {px(xb), px(base)}, {px(xb), px(top)},
                                             {px(xc), px(top)},  {px(xc), px(base)}, {px(xd), px(base)}};
-      draw_polyline(page.image, pts, ink_color, trace_thickness);
+      draw_trace(page.image, pts, ink_color, trace_thickness, cv::LINE_AA);
       t.calibration_boxes.push_back(rect_quad(px(xb), px(top), px(xc), px(base)));
     }
   }
@@ -197,7 +197,7 @@ Page PageRenderer::render(const data::Record& record, uint64_t seed,
       }
       lt.plotted_pixels.emplace_back(x, y);
     }
-    draw_polyline(page.image, lt.plotted_pixels, ink_color, trace_thickness);
+    draw_trace(page.image, lt.plotted_pixels, ink_color, trace_thickness, cv::LINE_AA);
     lt.dense_pixels = densify(lt.plotted_pixels);
     lt.lead_bounding_box = bounding_quad(lt.plotted_pixels);
     // Keypoints of the synthesiser's beats inside this window.

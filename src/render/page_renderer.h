@@ -38,6 +38,11 @@ struct Page {
   PageTruth truth;
 };
 
+/// Draws a polyline through sub-pixel points at 1/16 px precision; a NaN point breaks it and
+/// a lone point becomes a dot. `line_type` cv::LINE_AA for images, cv::LINE_8 for masks.
+void draw_trace(cv::Mat& image, const std::vector<cv::Point2d>& points, const cv::Scalar& color, int thickness,
+                int line_type);
+
 class PageRenderer {
  public:
   /// Throws ecg::Error for invalid options or a font file that cannot be loaded.

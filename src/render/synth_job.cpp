@@ -76,22 +76,8 @@ void scale_page(Page& page, double factor) {
 
 cv::Mat lead_mask(const PageTruth& truth, int thickness) {
   cv::Mat mask = cv::Mat::zeros(truth.height, truth.width, CV_8U);
-  for (size_t k = 0; k < truth.leads.size(); ++k) {
-    std::vector<cv::Point> run;
-    auto flush = [&] {
-      if (run.size() >= 2)
-        cv::polylines(mask, run, false, cv::Scalar(static_cast<double>(k + 1)), thickness, cv::LINE_8, 4);
-      run.clear();
-    };
-    for (const auto& p : truth.leads[k].plotted_pixels) {
-      if (std::isnan(p.x)) {
-        flush();
-        continue;
-      }
-      run.emplace_back(static_cast<int>(std::lround(p.x * 16)), static_cast<int>(std::lround(p.y * 16)));
-    }
-    flush();
-  }
+  for (size_t k = 0; k < truth.leads.size(); ++k)
+    draw_trace(mask, truth.leads[k].plotted_pixels, cv::Scalar(static_cast<double>(k + 1)), thickness, cv::LINE_8);
   return mask;
 }
 
