@@ -7,7 +7,9 @@
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "core/allocator.h"
 #include "core/config_loader.h"
+#include "core/yaml_io.h"
 #include "data/synth.h"
 #include "render/synth_job.h"
 
@@ -107,6 +109,31 @@ BENCHMARK(BM_Mixed)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CleanPng)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MixedPng)->Unit(benchmark::kMillisecond);
 
+// Each artefact alone (p = 1) on a copy of one clean page; the copy is inside the timing.
+void run_artefact(benchmark::State& state, const std::string& name) {
+  auto& f = fixture();
+  const render::PageRenderer renderer(render::PageOptions{});
+  const render::Page clean = renderer.render(f.ecg.record, 1, &f.ecg.beats);
+  const render::ArtefactPipeline pipeline(f.registry, config::parse_yaml("[{name: " + name + ", p: 1}]", "bench"),
+                                          "artefacts");
+  uint64_t seed = 0;
+  for (auto _ : state) {
+    render::Page page = clean;
+    page.image = clean.image.clone();
+    pipeline.apply(page, seed++);
+    benchmark::DoNotOptimize(page.image.data);
+  }
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  ecg::tune_allocator();  // as the CLI does
+  for (const auto& name : fixture().registry.names())
+    benchmark::RegisterBenchmark(("BM_Artefact/" + name).c_str(), run_artefact, name)->Unit(benchmark::kMillisecond);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

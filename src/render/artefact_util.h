@@ -56,20 +56,43 @@ void add_artefact(ArtefactRegistry& r, const std::string& name, const std::strin
 /// Appends {name, params...} to the page's artefact log.
 void log(Page& page, const std::string& name, nlohmann::json params);
 
-/// Warps image and truth by the homography h; uncovered pixels get `background`.
+/// The sampling grid of a smooth per-pixel field (a displacement map, a light map): point
+/// (i, j) lies at pixel ((j - 0.5) * stride - 0.5, (i - 0.5) * stride - 0.5), one ring
+/// beyond the image, so that bilinear upsampling covers every pixel without clamping.
+/// Computing such fields on the grid instead of per pixel is what keeps artefacts fast.
+struct CoarseGrid {
+  cv::Size image;
+  int stride = 8;
+  cv::Size size() const;
+  double x(int j) const { return (j - 0.5) * stride - 0.5; }
+  double y(int i) const { return (i - 0.5) * stride - 0.5; }
+  /// Bilinear upsampling of a CV_32F field of size() to the image size (a view).
+  cv::Mat upsample(const cv::Mat& coarse) const;
+  /// Fills CV_32F maps of size() with fn(x, y) at every grid point.
+  void sample(const std::function<cv::Point2d(double x, double y)>& fn, cv::Mat* fx, cv::Mat* fy) const;
+};
+
+/// Warps image and truth by the homography h (image through a map sampled every 16 px,
+/// truth exactly); uncovered pixels get `background`.
 void warp_homography(Page& page, const cv::Matx33d& h, const cv::Scalar& background);
 
-/// Resamples image(x) = old(map(x)) with map = identity + (dx, dy) (CV_32F, full size),
-/// and moves the truth through the inverse (fixed-point iteration, < 0.01 px for smooth
-/// fields whose gradient stays well below 1).
-void remap_displacement(Page& page, const cv::Mat& dx, const cv::Mat& dy, const cv::Scalar& background);
+/// Resamples image(p) = old(src(p)), with the source positions given on `grid` (CV_32F
+/// maps of grid.size()) and interpolated bilinearly; uncovered pixels get `background`.
+/// Moves the truth through the inverse of the interpolated map (fixed-point iteration,
+/// < 0.01 px for smooth maps whose Jacobian stays near the identity) and marks it nonlinear.
+void remap_nonlinear(Page& page, const CoarseGrid& grid, const cv::Mat& src_x, const cv::Mat& src_y,
+                     const cv::Scalar& background);
 
 /// A smooth random field in [-1, 1] of `size`, from white noise at `cells` x `cells`
 /// resolution upsampled bicubically.
 cv::Mat smooth_field(std::mt19937_64& rng, cv::Size size, int cells);
 
-/// Multiplies every pixel's channels by factor(x, y) (CV_32F, the image's size), saturating.
-void multiply_by_field(cv::Mat& image, const cv::Mat& factor);
+/// Multiplies every pixel's channels by the factor field (CV_32F on `grid`, clamped to
+/// [0, 255], interpolated bilinearly), saturating; 8.8 fixed point.
+void multiply_by_field(cv::Mat& image, const CoarseGrid& grid, const cv::Mat& factor);
+
+/// Moves every pixel toward white by the amount field (CV_32F on `grid`, clamped to [0, 1]).
+void fade_by_field(cv::Mat& image, const CoarseGrid& grid, const cv::Mat& amount);
 
 /// Paper colour estimate: the 95th percentile grey of a subsample, as BGR.
 cv::Scalar paper_color(const cv::Mat& image);

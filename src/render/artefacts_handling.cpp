@@ -88,8 +88,11 @@ void register_handling_artefacts(ArtefactRegistry& r) {
         r, "crease", "handling: folds (shading plus a small displacement across the fold line)", b,
         [](const CreaseOptions& o, Page& page, std::mt19937_64& rng) {
           const int w = page.image.cols, h = page.image.rows, n = draw_int(rng, o.count());
-          cv::Mat dx = cv::Mat::zeros(h, w, CV_32F), dy = cv::Mat::zeros(h, w, CV_32F),
-                  sh = cv::Mat::zeros(h, w, CV_32F);
+          struct Fold {
+            cv::Point2d c, normal;
+            double depth, shift, width;
+          };
+          std::vector<Fold> fold_list;
           nlohmann::json folds = nlohmann::json::array();
           for (int i = 0; i < n; ++i) {
             // A line through a random point, mostly horizontal or vertical as paper is folded.
@@ -99,45 +102,38 @@ void register_handling_artefacts(ArtefactRegistry& r) {
             const cv::Point2d normal(-std::sin(angle), std::cos(angle));
             const double depth = draw(rng, o.shading()), shift = draw(rng, o.shift_px());
             const double width = uniform(rng, 6, 20);
-            // Profiles of the signed distance d, tabulated at 1/8 px: tanh(d / width) and the
-            // Gaussian shading; beyond 8 widths they are constant.
-            const double reach = 8 * width;
-            const int steps = static_cast<int>(2 * reach * 8) + 1;
-            std::vector<float> lut_s(static_cast<size_t>(steps)), lut_g(static_cast<size_t>(steps));
-            for (int k = 0; k < steps; ++k) {
-              const double d = -reach + k / 8.0;
-              lut_s[static_cast<size_t>(k)] = static_cast<float>(std::tanh(d / width));
-              lut_g[static_cast<size_t>(k)] = static_cast<float>(std::exp(-d * d / (2 * width * width)));
-            }
-            const auto sdx = static_cast<float>(-shift * 0.5 * normal.x),
-                       sdy = static_cast<float>(-shift * 0.5 * normal.y);
-            const auto dep = static_cast<float>(depth);
-            for (int y = 0; y < h; ++y) {
-              float *pdx = dx.ptr<float>(y), *pdy = dy.ptr<float>(y), *ps = sh.ptr<float>(y);
-              const double d0 = (0 - c.x) * normal.x + (y - c.y) * normal.y;
-              for (int x = 0; x < w; ++x) {
-                const double d = d0 + x * normal.x;  // signed distance to the fold
-                float sv, gv;
-                if (d <= -reach) {
-                  sv = -1.f;
-                  gv = 0.f;
-                } else if (d >= reach) {
-                  sv = 1.f;
-                  gv = 0.f;
-                } else {
-                  const auto k = static_cast<size_t>((d + reach) * 8);
-                  sv = lut_s[k];
-                  gv = lut_g[k];
-                }
-                ps[x] += -dep * gv + 0.03f * dep * sv;
-                pdx[x] += sdx * sv;
-                pdy[x] += sdy * sv;
-              }
-            }
+            fold_list.push_back({c, normal, depth, shift, width});
             folds.push_back({{"x", c.x}, {"y", c.y}, {"angle", angle}, {"shading", depth}, {"shift_px", shift}});
           }
-          detail::multiply_by_field(page.image, sh + 1.0f);
-          detail::remap_displacement(page, dx, dy, detail::paper_color(page.image));
+          // On a 4 px grid: the paper on each side of a fold moves by shift/2 * tanh(d / width)
+          // along the normal (d the signed distance) and darkens as a Gaussian of d.
+          const detail::CoarseGrid grid{page.image.size(), 4};
+          auto profile = [](double d, double width) {  // tanh(d / width), exactly +-1 far away
+            return std::abs(d) > 10 * width ? (d > 0 ? 1.0 : -1.0) : std::tanh(d / width);
+          };
+          cv::Mat sx, sy, shade(grid.size(), CV_32F);
+          grid.sample(
+              [&](double x, double y) {
+                cv::Point2d src(x, y);
+                for (const auto& f : fold_list) {
+                  const double d = (x - f.c.x) * f.normal.x + (y - f.c.y) * f.normal.y;
+                  src -= f.normal * (0.5 * f.shift * profile(d, f.width));
+                }
+                return src;
+              },
+              &sx, &sy);
+          for (int i = 0; i < shade.rows; ++i)
+            for (int j = 0; j < shade.cols; ++j) {
+              double k = 1;
+              for (const auto& f : fold_list) {
+                const double d = (grid.x(j) - f.c.x) * f.normal.x + (grid.y(i) - f.c.y) * f.normal.y;
+                const double g = std::abs(d) > 10 * f.width ? 0.0 : std::exp(-d * d / (2 * f.width * f.width));
+                k += -f.depth * g + 0.03 * f.depth * profile(d, f.width);
+              }
+              shade.at<float>(i, j) = static_cast<float>(k);
+            }
+          detail::multiply_by_field(page.image, grid, shade);
+          detail::remap_nonlinear(page, grid, sx, sy, detail::paper_color(page.image));
           log(page, "crease", {{"folds", folds}});
         });
   }
@@ -148,20 +144,23 @@ void register_handling_artefacts(ArtefactRegistry& r) {
     detail::add_artefact<WrinkleOptions>(
         r, "wrinkles", "handling: crumpled paper (smooth shading and displacement)", b,
         [](const WrinkleOptions& o, Page& page, std::mt19937_64& rng) {
-          const auto size = page.image.size();
           const double s = draw(rng, o.shading()), shift = draw(rng, o.shift_px());
           const int cells = static_cast<int>(uniform(rng, 8, 20));
-          cv::Mat f = detail::smooth_field(rng, size, cells);
-          cv::Mat gx, gy;
-          cv::Sobel(f, gx, CV_32F, 1, 0, 3, 1.0 / 8);
-          cv::Sobel(f, gy, CV_32F, 0, 1, 3, 1.0 / 8);
+          // Height field, shading and displacement on an 8 px grid.
+          const detail::CoarseGrid grid{page.image.size(), 8};
+          cv::Mat f = detail::smooth_field(rng, grid.size(), cells);
+          cv::Mat gx, gy;  // slopes per pixel
+          cv::Sobel(f, gx, CV_32F, 1, 0, 3, 1.0 / (8 * grid.stride));
+          cv::Sobel(f, gy, CV_32F, 0, 1, 3, 1.0 / (8 * grid.stride));
           // Light falls on the slopes: shading from the field's gradient.
-          const double cell_px = static_cast<double>(size.width) / cells;
-          cv::Mat sh = (gx + gy) * (s * cell_px / 2);
-          detail::multiply_by_field(page.image, sh + 1.0f);
-          cv::Mat dx = detail::smooth_field(rng, size, cells) * shift,
-                  dy = detail::smooth_field(rng, size, cells) * shift;
-          detail::remap_displacement(page, dx, dy, detail::paper_color(page.image));
+          const double cell_px = static_cast<double>(page.image.cols) / cells;
+          cv::Mat sh = (gx + gy) * (s * cell_px / 2) + 1.0f;
+          detail::multiply_by_field(page.image, grid, sh);
+          const cv::Mat dx = detail::smooth_field(rng, grid.size(), cells) * shift,
+                        dy = detail::smooth_field(rng, grid.size(), cells) * shift;
+          cv::Mat sx, sy;
+          grid.sample([&](double x, double y) { return cv::Point2d(x, y); }, &sx, &sy);
+          detail::remap_nonlinear(page, grid, sx + dx, sy + dy, detail::paper_color(page.image));
           log(page, "wrinkles", {{"shading", s}, {"shift_px", shift}, {"cells", cells}});
         });
   }

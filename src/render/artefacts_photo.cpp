@@ -104,17 +104,17 @@ void register_photo_artefacts(ArtefactRegistry& r) {
                                         const double k1 = draw(rng, o.k1());
                                         const int w = page.image.cols, h = page.image.rows;
                                         const double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0, r2max = cx * cx + cy * cy;
-                                        // image(x) = old(c + (x - c)(1 + k1 r^2 / r_max^2))
-                                        cv::Mat dx(h, w, CV_32F), dy(h, w, CV_32F);
-                                        for (int y = 0; y < h; ++y) {
-                                          float *px = dx.ptr<float>(y), *py = dy.ptr<float>(y);
-                                          for (int x = 0; x < w; ++x) {
-                                            const double ux = x - cx, uy = y - cy, k = k1 * (ux * ux + uy * uy) / r2max;
-                                            px[x] = static_cast<float>(ux * k);
-                                            py[x] = static_cast<float>(uy * k);
-                                          }
-                                        }
-                                        detail::remap_displacement(page, dx, dy, detail::table_color(rng));
+                                        // image(x) = old(c + (x - c)(1 + k1 r^2 / r_max^2)), on an 8 px grid.
+                                        const detail::CoarseGrid grid{page.image.size(), 8};
+                                        cv::Mat sx, sy;
+                                        grid.sample(
+                                            [&](double x, double y) {
+                                              const double ux = x - cx, uy = y - cy;
+                                              const double k = 1 + k1 * (ux * ux + uy * uy) / r2max;
+                                              return cv::Point2d(cx + ux * k, cy + uy * k);
+                                            },
+                                            &sx, &sy);
+                                        detail::remap_nonlinear(page, grid, sx, sy, detail::table_color(rng));
                                         log(page, "lens", {{"k1", k1}});
                                       });
   }
@@ -127,12 +127,13 @@ void register_photo_artefacts(ArtefactRegistry& r) {
         [](const LightingOptions& o, Page& page, std::mt19937_64& rng) {
           const int w = page.image.cols, h = page.image.rows;
           const double g = draw(rng, o.gradient()), sh = draw(rng, o.shadow()), angle = uniform(rng, 0, 2 * M_PI);
-          // The light map at 1/8 resolution, upsampled: gradient + vignette + shadow polygon.
-          const int sw = (w + 7) / 8, shh = (h + 7) / 8;
+          // The light map on an 8 px grid, upsampled: gradient + vignette + shadow polygon.
+          const detail::CoarseGrid grid{page.image.size(), 8};
+          const int sw = grid.size().width, shh = grid.size().height;
           cv::Mat light(shh, sw, CV_32F);
           for (int y = 0; y < shh; ++y)
             for (int x = 0; x < sw; ++x) {
-              const double u = (x / static_cast<double>(sw) - 0.5), v = (y / static_cast<double>(shh) - 0.5);
+              const double u = grid.x(x) / w - 0.5, v = grid.y(y) / h - 0.5;
               const double lin = u * std::cos(angle) + v * std::sin(angle);
               light.at<float>(y, x) = static_cast<float>(1 - g * (0.5 + lin) - 0.25 * g * (u * u + v * v) * 4);
             }
@@ -150,9 +151,7 @@ void register_photo_artefacts(ArtefactRegistry& r) {
             cv::GaussianBlur(mask, mask, cv::Size(0, 0), 6);
             light -= mask;
           }
-          cv::Mat big;
-          cv::resize(light, big, page.image.size(), 0, 0, cv::INTER_LINEAR);
-          detail::multiply_by_field(page.image, big);
+          detail::multiply_by_field(page.image, grid, light);
           log(page, "lighting", {{"gradient", g}, {"shadow", sh}, {"angle", angle}});
         });
   }
@@ -213,13 +212,20 @@ void register_photo_artefacts(ArtefactRegistry& r) {
                                          cvrng.fill(noise, cv::RNG::NORMAL, cv::Scalar::all(0), cv::Scalar::all(sigma));
                                          const int ox = static_cast<int>(uniform(rng, 0, tile)),
                                                    oy = static_cast<int>(uniform(rng, 0, tile));
+                                         // Row by row in runs that do not wrap around the tile, so the add vectorises.
                                          for (int y = 0; y < page.image.rows; ++y) {
                                            uint8_t* row = page.image.ptr<uint8_t>(y);
                                            const int16_t* n = noise.ptr<int16_t>((y + oy) % tile);
-                                           for (int x = 0; x < page.image.cols; ++x) {
-                                             const int16_t* v = n + 3 * ((x + ox) % tile);
-                                             for (int c = 0; c < 3; ++c)
-                                               row[3 * x + c] = cv::saturate_cast<uint8_t>(row[3 * x + c] + v[c]);
+                                           for (int x0 = 0; x0 < page.image.cols;) {
+                                             const int t0 = (x0 + ox) % tile;
+                                             const int len = std::min(page.image.cols - x0, tile - t0);
+                                             uint8_t* p = row + 3 * x0;
+                                             const int16_t* v = n + 3 * t0;
+                                             for (int i = 0; i < 3 * len; ++i) {
+                                               const int s = p[i] + v[i];
+                                               p[i] = static_cast<uint8_t>(s < 0 ? 0 : (s > 255 ? 255 : s));
+                                             }
+                                             x0 += len;
                                            }
                                          }
                                          log(page, "sensor_noise", {{"sigma", sigma}});

@@ -175,17 +175,9 @@ void register_scanner_artefacts(ArtefactRegistry& r) {
     detail::add_artefact<FadeOptions>(r, "faded_ink", "printer: faded ink, unevenly across the page", b,
                                       [](const FadeOptions& o, Page& page, std::mt19937_64& rng) {
                                         const double a = draw(rng, o.amount());
-                                        const cv::Mat field = detail::smooth_field(rng, page.image.size(), 4);
-                                        for (int y = 0; y < page.image.rows; ++y) {
-                                          uint8_t* row = page.image.ptr<uint8_t>(y);
-                                          const float* f = field.ptr<float>(y);
-                                          for (int x = 0; x < page.image.cols; ++x) {
-                                            const double k = std::clamp(a * (0.75 + 0.25 * f[x]), 0.0, 1.0);
-                                            for (int c = 0; c < 3; ++c)
-                                              row[3 * x + c] =
-                                                  static_cast<uint8_t>(row[3 * x + c] + (255 - row[3 * x + c]) * k);
-                                          }
-                                        }
+                                        const detail::CoarseGrid grid{page.image.size(), 16};
+                                        const cv::Mat field = detail::smooth_field(rng, grid.size(), 4);
+                                        detail::fade_by_field(page.image, grid, a * (0.75 + 0.25 * field));
                                         log(page, "faded_ink", {{"amount", a}});
                                       });
   }
@@ -200,8 +192,10 @@ void register_scanner_artefacts(ArtefactRegistry& r) {
           const double phase = uniform(rng, 0, 2 * M_PI);
           for (int y = 0; y < page.image.rows; ++y) {
             const double k = s * (0.5 + 0.5 * std::sin(2 * M_PI * y / period_px + phase));
+            const auto k8 = static_cast<uint32_t>(std::lround(std::clamp(k, 0.0, 1.0) * 256));
             uint8_t* row = page.image.ptr<uint8_t>(y);
-            for (int x = 0; x < 3 * page.image.cols; ++x) row[x] = static_cast<uint8_t>(row[x] + (255 - row[x]) * k);
+            for (int x = 0; x < 3 * page.image.cols; ++x)
+              row[x] = static_cast<uint8_t>(row[x] + (((255u - row[x]) * k8 + 128) >> 8));
           }
           log(page, "banding", {{"period_px", period_px}, {"strength", s}});
         });

@@ -12,6 +12,7 @@
 #include "core/strings.h"
 #include "data/beats.h"
 #include "render/grid.h"
+#include "render/trace_raster.h"
 
 namespace ecg::render {
 namespace {
@@ -65,8 +66,10 @@ double median_ms(const std::vector<data::BeatFiducials>& beats, double fs,
 
 }  // namespace
 
-void draw_trace(cv::Mat& img, const std::vector<cv::Point2d>& pts, const cv::Scalar& color, int thickness,
+void draw_trace(cv::Mat& img, const std::vector<cv::Point2d>& pts, const cv::Scalar& color, double width_px,
                 int line_type) {
+  if (line_type == cv::LINE_AA && stroke_monotone_trace(img, pts, color, width_px)) return;
+  const int thickness = std::max(1, static_cast<int>(std::lround(width_px)));
   std::vector<cv::Point> run;
   auto flush = [&] {
     if (run.size() >= 2) cv::polylines(img, run, false, color, thickness, line_type, kShift);
@@ -124,7 +127,8 @@ Page PageRenderer::render(const data::Record& record, uint64_t seed,
     ink = cv::Vec3b(140, 40, 20);
   else if (o.trace_color() == "random")
     ink = cv::Vec3b::all(static_cast<uint8_t>(uniform(rng, 0, 60)));
-  const int trace_thickness = std::max(1, static_cast<int>(std::lround(jitter(rng, o.trace_px(), o.width_jitter()))));
+  const double trace_width = std::max(0.8, jitter(rng, o.trace_px(), o.width_jitter()));
+  const int trace_thickness = std::max(1, static_cast<int>(std::lround(trace_width)));
 
   Page page;
   page.image.create(L.height_px, L.width_px, CV_8UC3);
@@ -143,7 +147,7 @@ Page PageRenderer::render(const data::Record& record, uint64_t seed,
              {"grid_color", grid_color},
              {"minor_line_px", grid.minor_px},
              {"major_line_px", grid.major_px},
-             {"trace_px", trace_thickness},
+             {"trace_px", trace_width},
              {"trace_color_bgr", {ink[0], ink[1], ink[2]}}};
   const cv::Scalar ink_color = bgr(ink);
   const double font_px = o.font_mm() * ppm;
@@ -157,7 +161,7 @@ Page PageRenderer::render(const data::Record& record, uint64_t seed,
       const double top = base - o.gain_mm_mv();
       const std::vector<cv::Point2d> pts = {{px(xa), px(base)}, {px(xb), px(base)}, {px(xb), px(top)},
                                             {px(xc), px(top)},  {px(xc), px(base)}, {px(xd), px(base)}};
-      draw_trace(page.image, pts, ink_color, trace_thickness, cv::LINE_AA);
+      draw_trace(page.image, pts, ink_color, trace_width, cv::LINE_AA);
       t.calibration_boxes.push_back(rect_quad(px(xb), px(top), px(xc), px(base)));
     }
   }
@@ -197,7 +201,7 @@ Page PageRenderer::render(const data::Record& record, uint64_t seed,
       }
       lt.plotted_pixels.emplace_back(x, y);
     }
-    draw_trace(page.image, lt.plotted_pixels, ink_color, trace_thickness, cv::LINE_AA);
+    draw_trace(page.image, lt.plotted_pixels, ink_color, trace_width, cv::LINE_AA);
     lt.dense_pixels = densify(lt.plotted_pixels);
     lt.lead_bounding_box = bounding_quad(lt.plotted_pixels);
     // Keypoints of the synthesiser's beats inside this window.

@@ -38,9 +38,11 @@ struct Page {
   PageTruth truth;
 };
 
-/// Draws a polyline through sub-pixel points at 1/16 px precision; a NaN point breaks it and
-/// a lone point becomes a dot. `line_type` cv::LINE_AA for images, cv::LINE_8 for masks.
-void draw_trace(cv::Mat& image, const std::vector<cv::Point2d>& points, const cv::Scalar& color, int thickness,
+/// Draws a polyline through sub-pixel points `width_px` wide; a NaN point breaks it and a
+/// lone point becomes a dot. `line_type` cv::LINE_AA for images (the fast column
+/// rasteriser of trace_raster.h when x never decreases, else cv::polylines at 1/16 px),
+/// cv::LINE_8 for masks (cv::polylines, width rounded to whole pixels).
+void draw_trace(cv::Mat& image, const std::vector<cv::Point2d>& points, const cv::Scalar& color, double width_px,
                 int line_type);
 
 class PageRenderer {

@@ -117,8 +117,9 @@ std::filesystem::path write_page(const Page& page, const data::Record& record, c
   write_file_atomic(image_path, std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size()));
   write_file_atomic(dir / (stem + ".json"), to_json(page.truth).dump() + "\n");
   if (files.masks) {
-    const int thickness = page.truth.style.value("trace_px", 2);
-    cv::imencode(".png", lead_mask(page.truth, thickness), buf, {cv::IMWRITE_PNG_COMPRESSION, files.png_compression});
+    const int thickness = static_cast<int>(std::lround(page.truth.style.value("trace_px", 2.0)));
+    cv::imencode(".png", lead_mask(page.truth, std::max(1, thickness)), buf,
+                 {cv::IMWRITE_PNG_COMPRESSION, files.png_compression});
     write_file_atomic(dir / (stem + "-mask.png"),
                       std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size()));
   }

