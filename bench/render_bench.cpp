@@ -11,6 +11,7 @@
 #include "core/config_loader.h"
 #include "core/yaml_io.h"
 #include "data/synth.h"
+#include "render/page_dataset.h"
 #include "render/synth_job.h"
 
 #ifndef ECGTORCH_SOURCE_CONFIG_DIR
@@ -124,6 +125,21 @@ void run_artefact(benchmark::State& state, const std::string& name) {
     benchmark::DoNotOptimize(page.image.data);
   }
 }
+
+// The on-the-fly training dataset: one example (mixed preset, rendered at 2200 x 1700,
+// resized to 512 x 384, targets and keypoints; with masks).
+void BM_DatasetMixed512(benchmark::State& state, bool masks) {
+  data::DatasetRegistry r("dataset");
+  render::register_render_datasets(r);
+  const auto ds = r.create(
+      config::parse_yaml(std::string("{name: synth_pages, preset: mixed, masks: ") + (masks ? "true" : "false") + "}",
+                         "bench"),
+      "data");
+  int64_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(ds->get(i++).input.data_ptr());
+}
+BENCHMARK_CAPTURE(BM_DatasetMixed512, targets, false)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DatasetMixed512, with_masks, true)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

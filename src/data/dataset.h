@@ -6,16 +6,21 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 
 #include "core/registry.h"
 
 namespace ecg::data {
 
-/// One example. Shapes depend on the dataset and are documented there.
+/// One example. Shapes depend on the dataset and are documented there; `extras` holds
+/// further named targets (masks, keypoints, per-example scales) that the loader collates
+/// like `target`.
 struct Example {
   torch::Tensor input;
   torch::Tensor target;
+  std::map<std::string, torch::Tensor> extras;
 };
 
 class Dataset {

@@ -97,7 +97,7 @@ class WfdbFolder : public LabelledDataset {
     ECG_CHECK(i >= 0 && i < static_cast<int64_t>(files_.size()), "wfdb_folder: index ", i, " out of range");
     const Record r = read_wfdb(files_[static_cast<size_t>(i)]);
     const int64_t n = static_cast<int64_t>(std::llround(o_.length_s() * r.fs_hz));
-    return {fit_length(r.signal, n), targets_.empty() ? torch::Tensor() : targets_[static_cast<size_t>(i)]};
+    return {fit_length(r.signal, n), targets_.empty() ? torch::Tensor() : targets_[static_cast<size_t>(i)], {}};
   }
   std::vector<std::string> class_names() const override { return classes_; }
 
@@ -145,7 +145,7 @@ class MitdbBeats : public LabelledDataset {
   std::optional<int64_t> size() const override { return windows_.size(0); }
   Example get(int64_t i) const override {
     ECG_CHECK(i >= 0 && i < windows_.size(0), "mitdb_beats: index ", i, " out of range");
-    return {windows_[i], torch::tensor(labels_[static_cast<size_t>(i)], torch::kLong)};
+    return {windows_[i], torch::tensor(labels_[static_cast<size_t>(i)], torch::kLong), {}};
   }
   std::vector<std::string> class_names() const override { return {"N", "S", "V", "F", "Q"}; }
   const std::vector<int64_t>& labels() const { return labels_; }
@@ -185,7 +185,7 @@ class SynthDataset : public LabelledDataset {
       const auto pos = std::find(names.begin(), names.end(), l);
       if (pos != names.end()) target[pos - names.begin()] = 1.0f;
     }
-    return {e.record.signal, target};
+    return {e.record.signal, target, {}};
   }
   std::vector<std::string> class_names() const override { return synth_classes(); }
 

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -113,6 +114,19 @@ std::string describe_text(const Record& r) {
         << "\n";
   }
   return out.str();
+}
+
+std::vector<std::filesystem::path> find_record_files(const std::filesystem::path& dir, const std::string& what) {
+  ECG_CHECK(std::filesystem::is_directory(dir), what, " ", dir.string(), " is not a directory");
+  std::vector<std::filesystem::path> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    const auto ext = e.path().extension();
+    if (ext == ".hea" || ext == ".csv") out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  ECG_CHECK(!out.empty(), what, ": no records (.hea or .csv) under ", dir.string());
+  return out;
 }
 
 }  // namespace ecg::data

@@ -19,6 +19,10 @@ namespace ecg::data {
 /// Kaggle CSV for ".csv". Anything else throws ecg::Error naming the file.
 Record read_record(const std::filesystem::path& path);
 
+/// Record files under `dir` (recursively): WFDB headers (.hea) and Kaggle CSVs, sorted.
+/// Throws ecg::Error starting with `what` when dir is not a directory or holds none.
+std::vector<std::filesystem::path> find_record_files(const std::filesystem::path& dir, const std::string& what);
+
 /// Converts a record to "csv" (a Kaggle CSV: `out` is the .csv file, or a directory that
 /// receives <id>.csv) or "wfdb" (`out` is a directory that receives <id>.hea and .dat).
 /// WFDB sources keep their gains, baselines and format (16 or 212; others become 16), so

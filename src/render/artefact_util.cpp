@@ -47,6 +47,26 @@ cv::Mat CoarseGrid::upsample(const cv::Mat& coarse) const {
   return big(cv::Rect(stride, stride, image.width, image.height));
 }
 
+cv::Mat CoarseGrid::upsample_band(const cv::Mat& coarse, int y0, cv::Mat& buffer) const {
+  ECG_CHECK(coarse.size() == size(), "CoarseGrid::upsample_band: field must be ", size().width, "x", size().height);
+  // Image rows [y0, y1) are big rows + stride, from coarse rows [a, b) with one more on
+  // each side, so that the rows kept are interpolated, never clamped at the band's edge.
+  const int a = y0 / stride, b = std::min(coarse.rows, a + band_rows() / stride + 2);
+  const int y1 = std::min(image.height, y0 + band_rows());
+  cv::resize(coarse.rowRange(a, b), buffer, cv::Size(coarse.cols * stride, (b - a) * stride), 0, 0, cv::INTER_LINEAR);
+  return buffer(cv::Rect(stride, y0 + stride - a * stride, image.width, y1 - y0));
+}
+
+double CoarseGrid::interpolate(const cv::Mat& coarse, double px, double py) const {
+  const double fx = std::clamp((px + 0.5) / stride + 0.5, 0.0, coarse.cols - 1.001);
+  const double fy = std::clamp((py + 0.5) / stride + 0.5, 0.0, coarse.rows - 1.001);
+  const int x0 = static_cast<int>(fx), y0 = static_cast<int>(fy);
+  const double wx = fx - x0, wy = fy - y0;
+  const float* r0 = coarse.ptr<float>(y0);
+  const float* r1 = coarse.ptr<float>(y0 + 1);
+  return (r0[x0] * (1 - wx) + r0[x0 + 1] * wx) * (1 - wy) + (r1[x0] * (1 - wx) + r1[x0 + 1] * wx) * wy;
+}
+
 void CoarseGrid::sample(const std::function<cv::Point2d(double, double)>& fn, cv::Mat* fx, cv::Mat* fy) const {
   const cv::Size s = size();
   fx->create(s, CV_32F);
@@ -63,23 +83,17 @@ void CoarseGrid::sample(const std::function<cv::Point2d(double, double)>& fn, cv
 
 namespace {
 
+// Remaps band by band, so the full-resolution maps are never materialised.
 void remap_image(Page& page, const CoarseGrid& grid, const cv::Mat& src_x, const cv::Mat& src_y,
-                 const cv::Scalar& background, cv::Mat* mx, cv::Mat* my) {
-  *mx = grid.upsample(src_x);
-  *my = grid.upsample(src_y);
-  cv::Mat out;
-  cv::remap(page.image, out, *mx, *my, cv::INTER_LINEAR, cv::BORDER_CONSTANT, background);
+                 const cv::Scalar& background) {
+  cv::Mat out(page.image.size(), page.image.type());
+  cv::Mat bx, by;
+  for (int y0 = 0; y0 < page.image.rows; y0 += grid.band_rows()) {
+    const cv::Mat mx = grid.upsample_band(src_x, y0, bx), my = grid.upsample_band(src_y, y0, by);
+    cv::Mat dst = out.rowRange(y0, y0 + mx.rows);
+    cv::remap(page.image, dst, mx, my, cv::INTER_LINEAR, cv::BORDER_CONSTANT, background);
+  }
   page.image = out;
-}
-
-double sample(const cv::Mat& m, double x, double y) {
-  x = std::clamp(x, 0.0, m.cols - 1.001);
-  y = std::clamp(y, 0.0, m.rows - 1.001);
-  const int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
-  const double fx = x - x0, fy = y - y0;
-  const float* r0 = m.ptr<float>(y0);
-  const float* r1 = m.ptr<float>(y0 + 1);
-  return (r0[x0] * (1 - fx) + r0[x0 + 1] * fx) * (1 - fy) + (r1[x0] * (1 - fx) + r1[x0 + 1] * fx) * fy;
 }
 
 }  // namespace
@@ -87,26 +101,25 @@ double sample(const cv::Mat& m, double x, double y) {
 void warp_homography(Page& page, const cv::Matx33d& h, const cv::Scalar& background) {
   const cv::Matx33d inv = h.inv();
   const CoarseGrid grid{page.image.size(), 16};
-  cv::Mat sx, sy, mx, my;
+  cv::Mat sx, sy;
   grid.sample(
       [&](double x, double y) {
         const cv::Vec3d p = inv * cv::Vec3d(x, y, 1);
         return cv::Point2d(p[0] / p[2], p[1] / p[2]);
       },
       &sx, &sy);
-  remap_image(page, grid, sx, sy, background, &mx, &my);
+  remap_image(page, grid, sx, sy, background);
   page.truth.apply_homography(h);
 }
 
 void remap_nonlinear(Page& page, const CoarseGrid& grid, const cv::Mat& src_x, const cv::Mat& src_y,
                      const cv::Scalar& background) {
-  cv::Mat mx, my;
-  remap_image(page, grid, src_x, src_y, background, &mx, &my);
+  remap_image(page, grid, src_x, src_y, background);
   // A source point s lands where map(x) = s: iterate x <- x + (s - map(x)).
   page.truth.map_points([&](const cv::Point2d& s) {
     cv::Point2d x = s;
     for (int i = 0; i < 8; ++i) {
-      const cv::Point2d step = s - cv::Point2d(sample(mx, x.x, x.y), sample(my, x.x, x.y));
+      const cv::Point2d step = s - cv::Point2d(grid.interpolate(src_x, x.x, x.y), grid.interpolate(src_y, x.x, x.y));
       x += step;
       if (std::abs(step.x) + std::abs(step.y) < 1e-4) break;
     }
@@ -134,17 +147,17 @@ void per_pixel_fixed_point(cv::Mat& image, const CoarseGrid& grid, const cv::Mat
   ECG_CHECK(
       image.type() == CV_8UC3 && image.size() == grid.image && coarse.type() == CV_32F && coarse.size() == grid.size(),
       "per-pixel field: expected a CV_8UC3 image of the grid's size and a CV_32F field of the grid");
-  cv::Mat clamped = cv::max(cv::min(coarse, hi), lo), fixed, fixed3;
+  cv::Mat clamped = cv::max(cv::min(coarse, hi), lo), fixed, fixed3, buffer;
   clamped.convertTo(fixed, CV_16U, 256.0);
   cv::merge(std::vector<cv::Mat>{fixed, fixed, fixed}, fixed3);
-  cv::Mat big;
-  cv::resize(fixed3, big, cv::Size(fixed3.cols * grid.stride, fixed3.rows * grid.stride), 0, 0, cv::INTER_LINEAR);
-  const cv::Mat k = big(cv::Rect(grid.stride, grid.stride, image.cols, image.rows));
   const int n = 3 * image.cols;
-  for (int y = 0; y < image.rows; ++y) {
-    const uint16_t* __restrict kk = k.ptr<uint16_t>(y);
-    uint8_t* __restrict row = image.ptr<uint8_t>(y);
-    for (int i = 0; i < n; ++i) row[i] = op(row[i], kk[i]);
+  for (int y0 = 0; y0 < image.rows; y0 += grid.band_rows()) {  // bands stay in cache
+    const cv::Mat k = grid.upsample_band(fixed3, y0, buffer);
+    for (int y = 0; y < k.rows; ++y) {
+      const uint16_t* __restrict kk = k.ptr<uint16_t>(y);
+      uint8_t* __restrict row = image.ptr<uint8_t>(y0 + y);
+      for (int i = 0; i < n; ++i) row[i] = op(row[i], kk[i]);
+    }
   }
 }
 
@@ -159,6 +172,14 @@ void multiply_by_field(cv::Mat& image, const CoarseGrid& grid, const cv::Mat& fa
 void fade_by_field(cv::Mat& image, const CoarseGrid& grid, const cv::Mat& amount) {
   per_pixel_fixed_point(image, grid, amount, 0.f, 1.f,
                         [](uint32_t p, uint32_t k) { return static_cast<uint8_t>(p + (((255u - p) * k + 128) >> 8)); });
+}
+
+void scale_channels(cv::Mat& image, const cv::Scalar& factors) {
+  ECG_CHECK(image.type() == CV_8UC3, "scale_channels: image must be CV_8UC3");
+  cv::Mat lut(1, 256, CV_8UC3);
+  for (int i = 0; i < 256; ++i)
+    for (int c = 0; c < 3; ++c) lut.at<cv::Vec3b>(i)[c] = cv::saturate_cast<uint8_t>(i * factors[c]);
+  cv::LUT(image, lut, image);
 }
 
 cv::Scalar paper_color(const cv::Mat& image) {

@@ -3,6 +3,7 @@
 
 #include <opencv2/core.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <random>
 #include <string>
@@ -68,6 +69,14 @@ struct CoarseGrid {
   double y(int i) const { return (i - 0.5) * stride - 0.5; }
   /// Bilinear upsampling of a CV_32F field of size() to the image size (a view).
   cv::Mat upsample(const cv::Mat& coarse) const;
+  /// Image rows per band of upsample_band() (64, or the stride when larger).
+  int band_rows() const { return std::max(1, 64 / stride) * stride; }
+  /// Rows [y0, y0 + band_rows()) (clipped to the image) of the upsampled field, for a
+  /// field of any type, computed into `buffer`; a view. Banding keeps full-size fields
+  /// out of memory (this machine streams ~4 GB/s; every full-page pass costs ~3 ms).
+  cv::Mat upsample_band(const cv::Mat& coarse, int y0, cv::Mat& buffer) const;
+  /// The bilinear interpolation of a CV_32F field at image point (px, py), as upsample().
+  double interpolate(const cv::Mat& coarse, double px, double py) const;
   /// Fills CV_32F maps of size() with fn(x, y) at every grid point.
   void sample(const std::function<cv::Point2d(double x, double y)>& fn, cv::Mat* fx, cv::Mat* fy) const;
 };
@@ -93,6 +102,9 @@ void multiply_by_field(cv::Mat& image, const CoarseGrid& grid, const cv::Mat& fa
 
 /// Moves every pixel toward white by the amount field (CV_32F on `grid`, clamped to [0, 1]).
 void fade_by_field(cv::Mat& image, const CoarseGrid& grid, const cv::Mat& amount);
+
+/// Multiplies channel c of every pixel by factors[c], saturating (a per-channel LUT).
+void scale_channels(cv::Mat& image, const cv::Scalar& factors);
 
 /// Paper colour estimate: the 95th percentile grey of a subsample, as BGR.
 cv::Scalar paper_color(const cv::Mat& image);

@@ -161,7 +161,7 @@ void register_photo_artefacts(ArtefactRegistry& r) {
     detail::add_artefact<TemperatureOptions>(r, "color_temperature", "photo: white balance (warm or cool cast)", b,
                                              [](const TemperatureOptions& o, Page& page, std::mt19937_64& rng) {
                                                const double s = draw(rng, o.shift());
-                                               cv::multiply(page.image, cv::Scalar(1 - s, 1.0, 1 + s), page.image);
+                                               detail::scale_channels(page.image, cv::Scalar(1 - s, 1.0, 1 + s));
                                                log(page, "color_temperature", {{"shift", s}});
                                              });
   }

@@ -164,7 +164,7 @@ void register_scanner_artefacts(ArtefactRegistry& r) {
     detail::add_artefact<YellowOptions>(r, "yellowed_paper", "scanner: old, yellowed paper", b,
                                         [](const YellowOptions& o, Page& page, std::mt19937_64& rng) {
                                           const double s = draw(rng, o.strength());
-                                          cv::multiply(page.image, cv::Scalar(1 - s, 1 - s / 3, 1.0), page.image);
+                                          detail::scale_channels(page.image, cv::Scalar(1 - s, 1 - s / 3, 1.0));
                                           log(page, "yellowed_paper", {{"strength", s}});
                                         });
   }

@@ -59,13 +59,19 @@ Page render_page(const PageRenderer& renderer, const ArtefactPipeline& artefacts
 void scale_page(Page& page, double factor) {
   ECG_CHECK(factor > 0, "synth: scale must be > 0, got ", factor);
   if (factor == 1.0) return;
-  const cv::Size size(std::max(1, static_cast<int>(std::lround(page.image.cols * factor))),
-                      std::max(1, static_cast<int>(std::lround(page.image.rows * factor))));
-  cv::Mat out;
-  cv::resize(page.image, out, size, 0, 0, factor < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-  page.image = out;
+  resize_page(page, cv::Size(std::max(1, static_cast<int>(std::lround(page.image.cols * factor))),
+                             std::max(1, static_cast<int>(std::lround(page.image.rows * factor)))));
+}
+
+void resize_page(Page& page, cv::Size size) {
+  ECG_CHECK(size.width > 0 && size.height > 0, "resize_page: size must be positive, got ", size.width, "x",
+            size.height);
+  if (size == page.image.size()) return;
   const double fx = static_cast<double>(size.width) / page.truth.width;
   const double fy = static_cast<double>(size.height) / page.truth.height;
+  cv::Mat out;
+  cv::resize(page.image, out, size, 0, 0, fx < 1 && fy < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  page.image = out;
   const cv::Matx33d h(fx, 0, 0.5 * fx - 0.5, 0, fy, 0.5 * fy - 0.5, 0, 0, 1);
   page.truth.apply_homography(h);
   page.truth.width = size.width;

@@ -40,6 +40,8 @@ Page render_page(const PageRenderer& renderer, const ArtefactPipeline& artefacts
 /// Resizes image and truth by `factor` (area interpolation when shrinking); pixel centres
 /// map as (p + 0.5) * factor - 0.5, the grid scale and the homography follow.
 void scale_page(Page& page, double factor);
+/// Resizes image and truth to `size` (x and y scaled independently), as scale_page.
+void resize_page(Page& page, cv::Size size);
 
 /// Seed of page `index` of a job seeded with `seed` (SplitMix64), independent of threads.
 uint64_t page_seed(uint64_t seed, uint64_t index);

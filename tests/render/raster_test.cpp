@@ -67,6 +67,17 @@ TEST(CoarseGrid, UpsamplesLinearFieldsExactlyToEveryPixel) {
     }
   EXPECT_LT(worst, 2e-3);  // bilinear interpolation reproduces a linear field, float rounding aside
   EXPECT_ERROR_HAS(grid.upsample(cv::Mat(3, 3, CV_32F)), "CoarseGrid::upsample: field must be CV_32F of 28x15");
+  // Bands reproduce the whole upsampled field, and interpolate() agrees at any point.
+  cv::Mat noise(grid.size(), CV_32F), buffer;
+  cv::randu(noise, -5, 5);
+  const cv::Mat whole = grid.upsample(noise);
+  for (int y0 = 0; y0 < 101; y0 += grid.band_rows()) {
+    const cv::Mat band = grid.upsample_band(noise, y0, buffer);
+    EXPECT_EQ(band.rows, std::min(grid.band_rows(), 101 - y0));
+    EXPECT_EQ(cv::norm(band, whole.rowRange(y0, y0 + band.rows), cv::NORM_INF), 0.0) << y0;
+  }
+  for (const auto& [x, y] : std::vector<std::pair<int, int>>{{0, 0}, {202, 100}, {57, 33}, {130, 64}})
+    EXPECT_NEAR(grid.interpolate(noise, x, y), whole.at<float>(y, x), 1e-3) << x << "," << y;
 }
 
 TEST(CoarseGrid, FieldMultiplyAndFadeAreExactOnConstants) {

@@ -4,8 +4,8 @@
 
 #include <cstdlib>
 
+#include "core/config_paths.h"
 #include "core/strings.h"
-#include "ecgtorch_source_paths.h"  // generated: ECGTORCH_SOURCE_CONFIG_DIR
 
 namespace fs = std::filesystem;
 
@@ -21,15 +21,7 @@ std::shared_ptr<ConfigArgs> add_config_args(CLI::App* sub) {
 }
 
 fs::path builtin_config_dir() {
-  char buf[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n > 0) {
-    const fs::path installed = fs::path(std::string(buf, static_cast<size_t>(n))).parent_path().parent_path() /
-                               "share" / "ecgtorch" / "configs";
-    std::error_code ec;
-    if (fs::is_directory(installed, ec)) return installed;
-  }
-  return ECGTORCH_SOURCE_CONFIG_DIR;
+  return config::builtin_config_dir();
 }
 
 config::ConfigRequest make_config_request(const ConfigArgs& args) {

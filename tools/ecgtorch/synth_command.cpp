@@ -20,23 +20,7 @@
 #include "render/synth_job.h"
 
 namespace ecg::tools {
-namespace {
-
-// Record files under dir: WFDB headers and Kaggle CSVs, sorted.
-std::vector<std::filesystem::path> find_records(const std::filesystem::path& dir) {
-  ECG_CHECK(std::filesystem::is_directory(dir), "synth: --records ", dir.string(), " is not a directory");
-  std::vector<std::filesystem::path> out;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    const auto ext = e.path().extension();
-    if (ext == ".hea" || ext == ".csv") out.push_back(e.path());
-  }
-  std::sort(out.begin(), out.end());
-  ECG_CHECK(!out.empty(), "synth: no records (.hea or .csv) under ", dir.string());
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Command add_synth_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("synth", "Render synthetic ECG-paper images with exact ground truth");
@@ -89,7 +73,7 @@ Command add_synth_command(CLI::App& app) {
                    const auto job = render::read_synth_job(config::load_config(req, &schema), registry);
                    const render::PageRenderer probe(job.page);  // checks the options and the font once
                    std::vector<std::filesystem::path> records;
-                   if (!a->records.empty()) records = find_records(a->records);
+                   if (!a->records.empty()) records = data::find_record_files(a->records, "synth: --records");
                    const int64_t total = records.empty() ? a->generate : static_cast<int64_t>(records.size());
                    std::filesystem::create_directories(a->out);
                    render::PageFiles files;

@@ -1,0 +1,244 @@
+#include "render/page_dataset.h"
+
+#include <torch/torch.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+
+#include "core/config_loader.h"
+#include "core/config_paths.h"
+#include "core/error.h"
+#include "core/options_binder.h"
+#include "data/record_io.h"
+#include "data/synth.h"
+#include "render/artefact.h"
+#include "render/synth_job.h"
+
+namespace fs = std::filesystem;
+
+namespace ecg::render {
+namespace {
+
+struct PageDatasetOptions {
+  TORCH_ARG(std::string, records) = "";                                       // empty: synthesise
+  TORCH_ARG(std::vector<std::string>, classes) = std::vector<std::string>{};  // empty: all
+  TORCH_ARG(double, fs_hz) = 500.0;
+  TORCH_ARG(double, duration_s) = 10.0;
+  TORCH_ARG(std::string, preset) = "mixed";
+  TORCH_ARG(std::vector<std::string>, overrides) = std::vector<std::string>{};
+  TORCH_ARG(int64_t, seed) = 0;
+  TORCH_ARG(int64_t, width) = 512;
+  TORCH_ARG(int64_t, height) = 384;
+  TORCH_ARG(int64_t, output_width) = 0;  // 0: width
+  TORCH_ARG(bool, masks) = false;
+  TORCH_ARG(bool, grayscale) = false;
+};
+
+SynthJob load_job(const PageDatasetOptions& o, const ArtefactRegistry& registry) {
+  fs::path file = o.preset();
+  if (file.extension() != ".yaml" && file.extension() != ".yml")
+    file = config::builtin_config_dir() / "synth" / (o.preset() + ".yaml");
+  ECG_CHECK(fs::is_regular_file(file), "synth_pages: preset '", o.preset(), "' not found (looked for ", file.string(),
+            "; give clean | scan | photo | screen | damaged | mixed or a .yaml file)");
+  const auto schema = synth_schema(registry);
+  const config::ConfigRequest req{file, o.overrides(), {file.parent_path(), config::builtin_config_dir()}, {}};
+  return read_synth_job(config::load_config(req, &schema), registry);
+}
+
+class PageDataset : public data::Dataset {
+ public:
+  explicit PageDataset(PageDatasetOptions o) : o_(std::move(o)), artefact_registry_("artefact") {
+    register_builtin_artefacts(artefact_registry_);
+    job_ = load_job(o_, artefact_registry_);
+    auto probe = std::make_unique<PageRenderer>(job_.page);  // checks the page options and the font now
+    render_width_px_ = probe->layout().width_px;
+    release(std::move(probe));
+    if (!o_.records().empty()) records_ = data::find_record_files(o_.records(), "synth_pages: records");
+    if (o_.classes().empty()) o_.classes(data::synth_classes());
+    for (const auto& c : o_.classes()) data::synth_class_options(c, 0);  // validates the names
+    if (o_.output_width() == 0) o_.output_width(o_.width());
+  }
+
+  std::optional<int64_t> size() const override { return std::nullopt; }
+
+  data::Example get(int64_t i) const override {
+    ECG_CHECK(i >= 0, "synth_pages: index must be >= 0, got ", i);
+    const uint64_t seed = page_seed(static_cast<uint64_t>(o_.seed()), static_cast<uint64_t>(i));
+    data::Record record;
+    std::vector<data::BeatFiducials> beats;
+    if (records_.empty()) {
+      char stem[32];
+      std::snprintf(stem, sizeof stem, "%06lld", static_cast<long long>(i));
+      const auto& cls = o_.classes()[static_cast<size_t>(i) % o_.classes().size()];
+      auto s = data::synthesize(
+          data::synth_class_options(cls, static_cast<int64_t>(seed >> 1), o_.fs_hz(), o_.duration_s()));
+      record = std::move(s.record);
+      record.id = std::string("synth_") + stem + "_" + cls;
+      beats = std::move(s.beats);
+    } else {
+      record = data::read_record(records_[static_cast<size_t>(i) % records_.size()]);
+    }
+    auto renderer = acquire();
+    Page page;
+    try {
+      page = render_page(*renderer, *job_.artefacts, record, seed, beats.empty() ? nullptr : &beats);
+    } catch (...) {
+      release(std::move(renderer));
+      throw;
+    }
+    release(std::move(renderer));
+    resize_page(page, cv::Size(static_cast<int>(o_.width()), static_cast<int>(o_.height())));
+    return example(page, record);
+  }
+
+ private:
+  std::unique_ptr<PageRenderer> acquire() const {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!free_.empty()) {
+        auto r = std::move(free_.back());
+        free_.pop_back();
+        return r;
+      }
+    }
+    return std::make_unique<PageRenderer>(job_.page);  // one per concurrent caller (FreeType is not shared)
+  }
+  void release(std::unique_ptr<PageRenderer> r) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(std::move(r));
+  }
+
+  data::Example example(const Page& page, const data::Record& record) const {
+    data::Example ex;
+    cv::Mat img;
+    if (o_.grayscale())
+      cv::cvtColor(page.image, img, cv::COLOR_BGR2GRAY);
+    else
+      cv::cvtColor(page.image, img, cv::COLOR_BGR2RGB);
+    ex.input = torch::from_blob(img.data, {img.rows, img.cols, img.channels()}, torch::kUInt8)
+                   .permute({2, 0, 1})
+                   .to(torch::kFloat)
+                   .div_(255.0)
+                   .contiguous();
+
+    const auto& names = data::standard_leads();
+    const int64_t leads = static_cast<int64_t>(names.size()), w_out = o_.output_width();
+    const PageTruth& t = page.truth;
+    auto target = torch::full({leads, w_out}, NAN, torch::kFloat);
+    auto y_px = torch::full({leads, w_out}, NAN, torch::kFloat);
+    auto baseline = torch::full({leads}, NAN, torch::kFloat);
+    auto tv = target.accessor<float, 2>();
+    auto ty = y_px.accessor<float, 2>();
+    const auto signal = record.signal.to(torch::kFloat).contiguous();
+    const auto sig = signal.accessor<float, 2>();
+    const double col_px = static_cast<double>(o_.width()) / static_cast<double>(w_out);
+    const double mv_px = t.gain_mm_mv * t.px_per_mm_y;
+    for (int64_t l = 0; l < leads; ++l) {
+      const LeadTruth* lt = nullptr;  // the lead's panel; a rhythm strip only when there is no other
+      for (const auto& cand : t.leads)
+        if (data::same_lead_name(cand.lead_name, names[static_cast<size_t>(l)]) && (lt == nullptr || lt->rhythm))
+          lt = &cand;
+      const int64_t in = lt == nullptr ? -1 : record.lead_index(lt->lead_name);
+      if (in < 0) continue;
+      const size_t n = lt->plotted_pixels.size();
+      std::vector<double> v(n, NAN);
+      for (size_t k = 0; k < n; ++k) v[k] = sig[in][lt->start_sample + static_cast<int64_t>(k)];
+      for (int64_t c : lt->clipped_samples)
+        if (c >= 0 && static_cast<size_t>(c) < n) v[static_cast<size_t>(c)] = NAN;
+      std::vector<double> offsets;
+      for (size_t k = 0; k < n; ++k) {
+        const cv::Point2d& p = lt->plotted_pixels[k];
+        if (!std::isnan(v[k]) && !std::isnan(p.y)) offsets.push_back(p.y + v[k] * mv_px);
+      }
+      if (!offsets.empty()) {
+        std::nth_element(offsets.begin(), offsets.begin() + static_cast<std::ptrdiff_t>(offsets.size() / 2),
+                         offsets.end());
+        baseline[l] = static_cast<float>(offsets[offsets.size() / 2]);
+      }
+      for (size_t k = 0; k + 1 < n; ++k) {
+        cv::Point2d a = lt->plotted_pixels[k], b = lt->plotted_pixels[k + 1];
+        double va = v[k], vb = v[k + 1];
+        if (std::isnan(va) || std::isnan(vb) || std::isnan(a.x) || std::isnan(b.x) || a.x == b.x) continue;
+        if (a.x > b.x) {
+          std::swap(a, b);
+          std::swap(va, vb);
+        }
+        // Columns c whose centre x_c = (c + 0.5) * col_px - 0.5 lies in [a.x, b.x].
+        const auto c0 = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((a.x + 0.5) / col_px - 0.5)));
+        const auto c1 = std::min<int64_t>(w_out - 1, static_cast<int64_t>(std::floor((b.x + 0.5) / col_px - 0.5)));
+        for (int64_t c = c0; c <= c1; ++c) {
+          if (!std::isnan(tv[l][c])) continue;
+          const double f = ((c + 0.5) * col_px - 0.5 - a.x) / (b.x - a.x);
+          tv[l][c] = static_cast<float>(va + f * (vb - va));
+          ty[l][c] = static_cast<float>(a.y + f * (b.y - a.y));
+        }
+      }
+    }
+    ex.target = target;
+    ex.extras["y_px"] = y_px;
+    ex.extras["baseline_px"] = baseline;
+    ex.extras["px_per_mm"] = torch::tensor(t.px_per_mm_y, torch::kFloat);
+
+    static const char* kWaves[] = {"P", "Q", "R", "S", "T"};
+    std::vector<float> kp;
+    for (const auto& k : t.keypoints) {
+      const auto lead = std::find_if(names.begin(), names.end(),
+                                     [&](const std::string& nm) { return data::same_lead_name(nm, k.lead); }) -
+                        names.begin();
+      const auto wave = std::find(std::begin(kWaves), std::end(kWaves), k.wave) - std::begin(kWaves);
+      if (lead >= leads || wave >= 5) continue;
+      kp.insert(kp.end(), {static_cast<float>(lead), static_cast<float>(wave), static_cast<float>(k.px.x),
+                           static_cast<float>(k.px.y)});
+    }
+    ex.extras["keypoints"] = torch::tensor(kp, torch::kFloat).reshape({-1, 4});
+
+    if (o_.masks()) {
+      auto mask = torch::zeros({leads, o_.height(), o_.width()}, torch::kUInt8);
+      // The printed trace width, scaled like the page.
+      const double width_px = page.truth.style.value("trace_px", 2.0) * static_cast<double>(o_.width()) /
+                              static_cast<double>(render_width_px_);
+      for (int64_t l = 0; l < leads; ++l) {
+        cv::Mat m(static_cast<int>(o_.height()), static_cast<int>(o_.width()), CV_8U, mask[l].data_ptr<uint8_t>());
+        for (const auto& lt : t.leads)
+          if (data::same_lead_name(lt.lead_name, names[static_cast<size_t>(l)]))
+            draw_trace(m, lt.plotted_pixels, cv::Scalar(1), std::max(1.0, width_px), cv::LINE_8);
+      }
+      ex.extras["mask"] = mask;
+    }
+    return ex;
+  }
+
+  PageDatasetOptions o_;
+  ArtefactRegistry artefact_registry_;
+  SynthJob job_;
+  std::vector<fs::path> records_;
+  int render_width_px_ = 1;
+  mutable std::mutex mutex_;
+  mutable std::vector<std::unique_ptr<PageRenderer>> free_;
+};
+
+}  // namespace
+
+void register_render_datasets(data::DatasetRegistry& registry) {
+  config::OptionsBinder<PageDatasetOptions> b("dataset 'synth_pages'");
+  ECG_BIND(b, records, "folder of records (.hea, .csv) to render; empty: synthesise signals");
+  ECG_BIND(b, classes, "synthesiser classes to cycle through (empty = all 14)");
+  ECG_BIND(b, fs_hz, "sample rate of synthesised signals").min_value = 50;
+  ECG_BIND(b, duration_s, "length of synthesised signals").min_value = 1;
+  ECG_BIND(b, preset, "clean | scan | photo | screen | damaged | mixed (configs/synth/) or a synth .yaml file");
+  ECG_BIND(b, overrides, "overrides of the preset, e.g. [page.dpi=100, artefacts.0.p=0.5]");
+  ECG_BIND(b, seed, "base seed; example i uses seeds derived from (seed, i)").min_value = 0;
+  ECG_BIND(b, width, "training image width, px").min_value = 8;
+  ECG_BIND(b, height, "training image height, px").min_value = 8;
+  ECG_BIND(b, output_width, "columns of the per-lead mV target (0 = width)").min_value = 0;
+  ECG_BIND(b, masks, "also return per-lead trace masks [12, height, width]");
+  ECG_BIND(b, grayscale, "one grey channel instead of RGB");
+  registry.add("synth_pages", "ECG-paper images rendered on the fly, with per-lead mV targets, masks and keypoints", b,
+               [](const PageDatasetOptions& o) { return std::make_shared<PageDataset>(o); });
+}
+
+}  // namespace ecg::render

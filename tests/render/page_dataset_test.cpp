@@ -1,0 +1,104 @@
+#include "render/page_dataset.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "core/yaml_io.h"
+#include "data/loader.h"
+#include "data/wfdb.h"
+#include "test_util.h"
+#include "train/registries.h"
+
+namespace ecg::render {
+namespace {
+
+std::shared_ptr<data::Dataset> make(const std::string& yaml) {
+  data::DatasetRegistry r("dataset");
+  register_render_datasets(r);
+  return r.create(config::parse_yaml("name: synth_pages\n" + yaml, "data.yaml"), "data");
+}
+
+TEST(PageDataset, TargetsOfARampRecordAreExactAndConsistentWithThePixels) {
+  // Lead k: v(t) = 0.05 (k - 5) + 0.05 t mV, 10 s at 500 Hz, written with 0.1 uV steps.
+  ecg::testing::TempDir dir;
+  data::Record r;
+  r.id = "ramp";
+  r.fs_hz = 500;
+  r.leads = data::standard_leads();
+  r.units.assign(12, "mV");
+  const auto t = torch::arange(5000, torch::kDouble) / 500.0;
+  r.signal = torch::stack(std::vector<torch::Tensor>{0.05 * (torch::arange(12, torch::kDouble).unsqueeze(1) - 5) +
+                                                     0.05 * t.unsqueeze(0)})
+                 .squeeze(0)
+                 .to(torch::kFloat);
+  data::WfdbWriteOptions w;
+  w.gains.assign(12, 10000.0);
+  data::write_wfdb(r, dir.path(), w);
+  const auto ds =
+      make("records: " + dir.path().string() + "\npreset: clean\nwidth: 550\nheight: 425\noutput_width: 275");
+  EXPECT_FALSE(ds->size().has_value());
+  const auto ex = ds->get(0);
+  ASSERT_EQ(ex.input.sizes(), (std::vector<int64_t>{3, 425, 550}));
+  EXPECT_GE(ex.input.min().item<float>(), 0.0f);
+  EXPECT_LE(ex.input.max().item<float>(), 1.0f);
+  ASSERT_EQ(ex.target.sizes(), (std::vector<int64_t>{12, 275}));
+  const float ppm = ex.extras.at("px_per_mm").item<float>();
+  EXPECT_NEAR(ppm, 200 / 25.4 / 4, 1e-4);
+  const auto y = ex.extras.at("y_px"), base = ex.extras.at("baseline_px");
+  // One output column is 2 image px = 2 / (ppm * 25 mm/s) s of signal.
+  const double dv = 0.05 * 2 / (ppm * 25.0);
+  for (int64_t k = 0; k < 12; ++k) {
+    const auto valid = torch::isfinite(ex.target[k]);
+    const int64_t n = valid.sum().item<int64_t>();
+    EXPECT_NEAR(n, 62.5 * ppm / 2, 1.5) << k;  // a 2.5 s panel is 62.5 mm wide
+    const auto v = ex.target[k].masked_select(valid);
+    const auto d = v.slice(0, 1) - v.slice(0, 0, -1);
+    EXPECT_LT((d - dv).abs().max().item<double>(), 1.5e-4) << k;  // 1e-4 mV steps in the file
+    EXPECT_NEAR((v[n - 1] - v[0]).item<double>() / static_cast<double>(n - 1), dv, 1e-5) << k;
+    const int64_t column = k / 3;  // 3x4: column c shows [2.5 c, 2.5 c + 2.5) s
+    EXPECT_NEAR(v[0].item<double>(), 0.05 * (k - 5) + 0.05 * 2.5 * column, 0.01) << k;
+    // mV = (baseline - y) / (ppm * gain), the digitiser's own formula, on every column.
+    const auto mv = (base[k] - y[k].masked_select(valid)) / (ppm * 10.0);
+    EXPECT_LT((mv - v).abs().max().item<double>(), 1e-3) << k;
+  }
+  EXPECT_EQ(ex.extras.at("keypoints").sizes(), (std::vector<int64_t>{0, 4}));  // no fiducials for a record
+}
+
+TEST(PageDataset, SynthesisedPagesAreDeterministicWithMasksAndKeypoints) {
+  const auto ds = make("preset: mixed\nseed: 7\nwidth: 256\nheight: 192\nmasks: true");
+  const auto a = ds->get(3), b = ds->get(3), c = ds->get(4);
+  EXPECT_TRUE(torch::equal(a.input, b.input));
+  EXPECT_TRUE(torch::equal(a.target.nan_to_num(), b.target.nan_to_num()));
+  EXPECT_FALSE(torch::equal(a.input, c.input));
+  const auto& mask = a.extras.at("mask");
+  ASSERT_EQ(mask.sizes(), (std::vector<int64_t>{12, 192, 256}));
+  EXPECT_EQ(mask.dtype(), torch::kUInt8);
+  for (int64_t k = 0; k < 12; ++k) EXPECT_GT(mask[k].sum().item<int64_t>(), 40) << k;
+  const auto kp = a.extras.at("keypoints");
+  ASSERT_GT(kp.size(0), 10);
+  EXPECT_GE(kp.select(1, 0).min().item<float>(), 0);
+  EXPECT_LT(kp.select(1, 0).max().item<float>(), 12);
+  EXPECT_LT(kp.select(1, 1).max().item<float>(), 5);
+  // Loader workers build the same bytes as a direct call.
+  data::DataLoader loader(ds, {3, 4}, data::LoaderOptions{2, 2, 1, false});
+  const auto batch = loader.next();
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_TRUE(torch::equal(batch->input[0], a.input));
+  EXPECT_TRUE(torch::equal(batch->input[1], c.input));
+  EXPECT_TRUE(torch::equal(batch->extras.at("mask")[0], mask));
+  EXPECT_EQ(batch->lists.count("keypoints") + batch->extras.count("keypoints"), 1u);
+}
+
+TEST(PageDataset, BadOptionsAreNamed) {
+  EXPECT_ERROR_HAS(make("preset: nope"), "synth_pages: preset 'nope' not found");
+  EXPECT_ERROR_HAS(make("classes: [sinus, zebra]"), "zebra");
+  EXPECT_ERROR_HAS(make("records: /nonexistent/dir"), "synth_pages: records /nonexistent/dir is not a directory");
+  EXPECT_ERROR_HAS(make("overrides: [page.dpi=-3]"), "page.dpi");
+  const auto regs = train::make_builtin_registries();
+  EXPECT_TRUE(regs->datasets.find("synth_pages") != nullptr);
+}
+
+}  // namespace
+}  // namespace ecg::render
