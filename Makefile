@@ -2,12 +2,13 @@
 #   make test    deps -> configure -> build -> ctest
 #   make build   configure + build
 #   make bench   build + run the benchmarks
+#   make quickstart   deps -> build -> ecgtorch train --config configs/quickstart.yaml
 BUILD ?= build
 JOBS ?= $(shell nproc)
 BUILD_TYPE ?= Release
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build test bench install clean experiment-signals experiment-synth
+.PHONY: all deps configure build test bench install clean experiment-signals experiment-synth quickstart
 
 all: build
 
@@ -31,6 +32,10 @@ bench: build
 	ECGTORCH_DATA_DIR=$${ECGTORCH_DATA_DIR:-../shared/data} $(BUILD)/bench/records_bench
 	$(BUILD)/bench/models_bench
 	$(BUILD)/bench/render_bench
+
+# The first thing to run: train the quickstart digitiser on pages rendered on the fly.
+quickstart: deps build
+	$(BUILD)/bin/ecgtorch train --config configs/quickstart.yaml $(ARGS)
 
 # The synthesiser's realism table and plots (experiments/signals/).
 experiment-signals: build

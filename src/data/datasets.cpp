@@ -31,6 +31,7 @@ struct WfdbFolderOptions {
   TORCH_ARG(std::string, labels) = "none";                          // none | superclass | subclass | form | rhythm
   TORCH_ARG(std::vector<int64_t>, folds) = std::vector<int64_t>{};  // empty: all
   TORCH_ARG(double, length_s) = 10.0;
+  TORCH_ARG(double, fs_hz) = 0.0;  // 0: as stored
 };
 
 class WfdbFolder : public LabelledDataset {
@@ -96,8 +97,10 @@ class WfdbFolder : public LabelledDataset {
   Example get(int64_t i) const override {
     ECG_CHECK(i >= 0 && i < static_cast<int64_t>(files_.size()), "wfdb_folder: index ", i, " out of range");
     const Record r = read_wfdb(files_[static_cast<size_t>(i)]);
-    const int64_t n = static_cast<int64_t>(std::llround(o_.length_s() * r.fs_hz));
-    return {fit_length(r.signal, n), targets_.empty() ? torch::Tensor() : targets_[static_cast<size_t>(i)], {}};
+    const double fs = o_.fs_hz() > 0 ? o_.fs_hz() : r.fs_hz;
+    const torch::Tensor x = fs != r.fs_hz ? resample(r.signal, r.fs_hz, fs) : r.signal;
+    const int64_t n = static_cast<int64_t>(std::llround(o_.length_s() * fs));
+    return {fit_length(x, n), targets_.empty() ? torch::Tensor() : targets_[static_cast<size_t>(i)], {}};
   }
   std::vector<std::string> class_names() const override { return classes_; }
 
@@ -162,6 +165,7 @@ struct SynthDatasetOptions {
   TORCH_ARG(std::vector<std::string>, classes) = std::vector<std::string>{};  // empty: all
   TORCH_ARG(double, snr_db_min) = 15.0;
   TORCH_ARG(double, snr_db_max) = 40.0;
+  TORCH_ARG(int64_t, size) = 0;  // 0: infinite
 };
 
 class SynthDataset : public LabelledDataset {
@@ -171,9 +175,12 @@ class SynthDataset : public LabelledDataset {
     for (const auto& c : o_.classes()) synth_class_options(c, 0);  // validates the names
     ECG_CHECK(o_.snr_db_min() <= o_.snr_db_max(), "synth: snr_db_min > snr_db_max");
   }
-  std::optional<int64_t> size() const override { return std::nullopt; }
+  std::optional<int64_t> size() const override {
+    return o_.size() > 0 ? std::optional<int64_t>(o_.size()) : std::nullopt;
+  }
   Example get(int64_t i) const override {
-    ECG_CHECK(i >= 0, "synth: index must be >= 0, got ", i);
+    ECG_CHECK(i >= 0 && (o_.size() == 0 || i < o_.size()), "synth: index ", i, " out of range [0, ",
+              o_.size() > 0 ? std::to_string(o_.size()) : std::string("inf"), ")");
     const int64_t seed = o_.seed() * 1000003 + i;
     std::mt19937_64 rng(static_cast<uint64_t>(seed) + 17);
     const double snr = std::uniform_real_distribution<double>(o_.snr_db_min(), o_.snr_db_max())(rng);
@@ -204,6 +211,7 @@ void register_builtin_datasets(DatasetRegistry& registry) {
   folds.min_value = 1;
   folds.max_value = 10;
   ECG_BIND(wf, length_s, "records cut or zero-padded to this length").min_value = 0;
+  ECG_BIND(wf, fs_hz, "resample every record to this rate (0: as stored; PTB-XL mixes 100 and 500 Hz)").min_value = 0;
   registry.add("wfdb_folder", "WFDB records under a folder, with PTB-XL labels when present", wf,
                [](const WfdbFolderOptions& o) { return std::make_shared<WfdbFolder>(o); });
 
@@ -223,7 +231,8 @@ void register_builtin_datasets(DatasetRegistry& registry) {
   ECG_BIND(sy, classes, "synthesiser classes to cycle through (empty = all 14)");
   ECG_BIND(sy, snr_db_min, "lowest noise SNR");
   ECG_BIND(sy, snr_db_max, "highest noise SNR");
-  registry.add("synth", "infinite seeded 12-lead synthetic ECGs with rhythm/morphology labels", sy,
+  ECG_BIND(sy, size, "number of examples (a fixed set, for epochs); 0 = infinite").min_value = 0;
+  registry.add("synth", "seeded 12-lead synthetic ECGs (infinite or a fixed set) with rhythm/morphology labels", sy,
                [](const SynthDatasetOptions& o) { return std::make_shared<SynthDataset>(o); });
 }
 

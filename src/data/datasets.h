@@ -1,7 +1,7 @@
 #pragma once
 // Registered datasets (config `data: {name: ..., ...}`):
 //
-// wfdb_folder:  every WFDB record under `root` (sorted), input [leads, samples] mV cut
+// wfdb_folder:  every WFDB record under `root` (sorted), input [leads, samples] mV (resampled to fs_hz when > 0) cut
 //   or zero-padded to length_s. With `labels` (superclass | subclass | form | rhythm) the
 //   PTB-XL tables under root give a multi-hot target [classes] (class order: sorted
 //   names, see class_names()), and `folds` keeps only those strat_folds.
@@ -9,7 +9,7 @@
 //   annotated beat (before_s / after_s), target = AAMI class index (N 0, S 1, V 2, F 3,
 //   Q 4). Listing different records for training and validation gives the inter-patient
 //   split (e.g. de Chazal's DS1 / DS2).
-// synth:  infinite; example i is class classes[i % C] of the synthesiser with seed
+// synth:  infinite, or `size` examples; example i is class classes[i % C] of the synthesiser with seed
 //   seed * 1000003 + i, noise drawn in [snr_db_min, snr_db_max]; target multi-hot over
 //   synth_classes().
 

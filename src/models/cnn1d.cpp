@@ -2,15 +2,22 @@
 
 #include <torch/torch.h>
 
+#include <numeric>
+
 #include "core/error.h"
 
 namespace ecg::models {
 namespace {
 
-// Appends Conv1d -> BatchNorm1d -> ReLU ("same" padding for odd k).
-void add_conv_bn_relu(torch::nn::Sequential& s, int64_t in, int64_t out, int64_t k, int64_t stride) {
+// Appends Conv1d -> BatchNorm1d (or GroupNorm) -> ReLU ("same" padding for odd k).
+void add_conv_bn_relu(torch::nn::Sequential& s, int64_t in, int64_t out, int64_t k, int64_t stride,
+                      const std::string& norm = "batch") {
   s->push_back(torch::nn::Conv1d(torch::nn::Conv1dOptions(in, out, k).stride(stride).padding(k / 2).bias(false)));
-  s->push_back(torch::nn::BatchNorm1d(out));
+  if (norm == "group") {
+    s->push_back(torch::nn::GroupNorm(torch::nn::GroupNormOptions(std::gcd(out, int64_t{8}), out)));
+  } else {
+    s->push_back(torch::nn::BatchNorm1d(out));
+  }
   s->push_back(torch::nn::ReLU());
 }
 
@@ -41,13 +48,16 @@ void init_weights(torch::nn::Module& module) {
 SignalCnn1dImpl::SignalCnn1dImpl(SignalCnn1dOptions o) : options(std::move(o)) {
   ECG_CHECK(options.widths().size() == 3, "signal_cnn1d: widths must have 3 entries, got ", options.widths().size());
   ECG_CHECK(options.leads() >= 1 && options.num_classes() >= 1, "signal_cnn1d: leads and num_classes must be >= 1");
+  ECG_CHECK(options.norm() == "batch" || options.norm() == "group", "signal_cnn1d: norm must be batch or group, got '",
+            options.norm(), "'");
   const auto& w = options.widths();
+  const std::string& norm = options.norm();
   torch::nn::Sequential f;
-  add_conv_bn_relu(f, options.leads(), w[0], 7, 1);
+  add_conv_bn_relu(f, options.leads(), w[0], 7, 1, norm);
   f->push_back(torch::nn::MaxPool1d(2));
-  add_conv_bn_relu(f, w[0], w[1], 5, 1);
+  add_conv_bn_relu(f, w[0], w[1], 5, 1, norm);
   f->push_back(torch::nn::MaxPool1d(2));
-  add_conv_bn_relu(f, w[1], w[2], 5, 1);
+  add_conv_bn_relu(f, w[1], w[2], 5, 1, norm);
   features_ = register_module("features", f);
   dropout_ = register_module("dropout", torch::nn::Dropout(options.dropout()));
   head_ = register_module("head", torch::nn::Linear(w[2], options.num_classes()));
@@ -106,6 +116,8 @@ void register_cnn1d_models(ModelRegistry& registry) {
   ECG_BIND(s, num_classes, "outputs (AAMI: 5)").min_value = 1;
   ECG_BIND(s, widths, "channels of the 3 conv blocks").length = 3;
   ECG_BIND(s, dropout, "before the head").max_value = 1;
+  ECG_BIND(s, norm, "batch: BatchNorm; group: GroupNorm (independent of the batch: small batches, many processes)")
+      .choices = {"batch", "group"};
   registry.add("signal_cnn1d", "tiny 1-D CNN for 1 s beat windows (< 100k parameters)", s,
                [](const SignalCnn1dOptions& o) { return SignalCnn1d(o).ptr(); });
   config::OptionsBinder<ResNet1dOptions> r("model 'resnet1d'");

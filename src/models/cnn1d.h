@@ -3,7 +3,7 @@
 //
 // signal_cnn1d: a tiny CNN for 1 s beat / anomaly windows, under 100k parameters.
 //   forward: x [batch, leads, samples] mV -> logits [batch, num_classes].
-//   3 x (Conv1d k7/k5/k5 -> BatchNorm -> ReLU, max-pool 2 after the first two), global
+//   3 x (Conv1d k7/k5/k5 -> BatchNorm (or GroupNorm) -> ReLU, max-pool 2 after the first two), global
 //   average pool, dropout, linear. Default 1 lead, 5 classes (AAMI N, S, V, F, Q):
 //   10,789 parameters with widths 16/32/48.
 // resnet1d: a 1-D ResNet for 12-lead, 10 s classification, after resnet1d_wang of the
@@ -22,6 +22,7 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 
+#include <string>
 #include <vector>
 
 #include "models/ecg_model.h"
@@ -33,6 +34,7 @@ struct SignalCnn1dOptions {
   TORCH_ARG(int64_t, num_classes) = 5;
   TORCH_ARG(std::vector<int64_t>, widths) = std::vector<int64_t>{16, 32, 48};
   TORCH_ARG(double, dropout) = 0.2;
+  TORCH_ARG(std::string, norm) = "batch";  // batch | group (GroupNorm, gcd(width, 8) groups)
 };
 
 class SignalCnn1dImpl : public EcgModel {

@@ -1,5 +1,7 @@
 #include "train/registries.h"
 
+#include "train/trainer_options.h"
+
 #include "core/run_options.h"
 #include "data/datasets.h"
 #include "losses/register_builtin_losses.h"
@@ -25,13 +27,13 @@ config::Schema job_schema(const Registries& regs) {
   config::Schema s = run_options_binder().schema();
   s.set_what("the job config");
   auto component = [&](const char* name, const char* help, std::shared_ptr<const config::ComponentKind> kind,
-                       config::ValueType type) {
+                       config::ValueType type) -> config::FieldSpec& {
     config::FieldSpec f;
     f.name = name;
     f.type = type;
     f.help = help;
     f.component = std::move(kind);
-    s.add(std::move(f));
+    return s.add(std::move(f));
   };
   using VT = config::ValueType;
   component("model", "the model: {name: <model>, ...options}", regs.models.component_kind(), VT::kComponent);
@@ -42,6 +44,15 @@ config::Schema job_schema(const Registries& regs) {
   loss.section = losses::loss_section_schema(regs.losses);
   s.add(std::move(loss));
   component("data", "the dataset: {name: <dataset>, ...options}", regs.datasets.component_kind(), VT::kComponent);
+  component("val_data", "the validation dataset (null: none, or trainer.val_fraction of data)",
+            regs.datasets.component_kind(), VT::kComponent)
+      .nullable = true;
+  config::FieldSpec trainer;
+  trainer.name = "trainer";
+  trainer.type = VT::kSection;
+  trainer.help = "how the training loop runs (steps, batch, validation, checkpoints, AMP, ...)";
+  trainer.section = trainer_options_binder().shared_schema();
+  s.add(std::move(trainer));
   component("optimizer", "the optimizer: {name: <optimizer>, ...options}", regs.optimizers.component_kind(),
             VT::kComponent);
   component("scheduler", "the lr schedule: {name: <scheduler>, ...options}", regs.schedulers.component_kind(),

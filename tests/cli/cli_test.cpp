@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <torch/torch.h>
+#include "cli/cli_util.h"
 #include "core/atomic_file.h"
 #include "core/yaml_io.h"
 #include "data/kaggle_csv.h"
@@ -16,43 +17,8 @@
 namespace ecg {
 namespace {
 
-// $ECGTORCH_CLI, else ../bin/ecgtorch beside this test binary (the build tree's layout).
-std::string cli_path() {
-  if (const char* v = std::getenv("ECGTORCH_CLI")) return v;
-  return (std::filesystem::canonical("/proc/self/exe").parent_path().parent_path() / "bin" / "ecgtorch").string();
-}
-
-struct Result {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-Result run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
-  ecg::testing::TempDir tmp;
-  const std::string cli = cli_path();
-  const auto out_path = tmp / "out", err_path = tmp / "err";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
-    std::vector<char*> argv{const_cast<char*>(cli.c_str())};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int wstatus = 0;
-  ::waitpid(pid, &wstatus, 0);
-  Result r;
-  r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-  r.out = read_file(out_path);
-  r.err = read_file(err_path);
-  return r;
-}
+using testing::Result;
+using testing::run_cli;
 
 int count_lines(const std::string& s) {
   return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
@@ -91,7 +57,9 @@ TEST(Cli, HelpShowsOnlyImplementedSubcommands) {
   EXPECT_NE(r.out.find("config"), std::string::npos);
   EXPECT_NE(r.out.find("score"), std::string::npos);
   EXPECT_NE(r.out.find("data"), std::string::npos);
-  for (const char* absent : {"train", "sweep", "export", "predict"}) {
+  EXPECT_NE(r.out.find("  train"), std::string::npos);
+  EXPECT_NE(r.out.find("  eval"), std::string::npos);
+  for (const char* absent : {"sweep", "export", "predict"}) {
     EXPECT_EQ(r.out.find(std::string("  ") + absent), std::string::npos) << absent;
   }
 }
@@ -100,7 +68,7 @@ TEST(Cli, ListPrintsEachKindWithOptions) {
   Result r = run_cli({"list"});
   EXPECT_EQ(r.status, 0) << r.err;
   for (const char* kind :
-       {"models (8):", "losses (15):", "datasets (4):", "optimizers (3):", "schedulers (3):", "metrics (9):"}) {
+       {"models (8):", "losses (15):", "datasets (4):", "optimizers (3):", "schedulers (5):", "metrics (9):"}) {
     EXPECT_NE(r.out.find(kind), std::string::npos) << kind;
   }
   EXPECT_NE(r.out.find("lr=0.001 betas=[0.9, 0.999]"), std::string::npos) << r.out;
@@ -190,6 +158,9 @@ TEST_F(CliConfig, ConfigDirAndEnvironmentSearchPath) {
 
 namespace ecg {
 namespace {
+
+using testing::Result;
+using testing::run_cli;
 
 TEST(CliScore, PrintsScoreRecordsAndLeads) {
   ecg::testing::TempDir truth, pred;

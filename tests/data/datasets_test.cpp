@@ -32,6 +32,12 @@ TEST(WfdbFolderDataset, PtbxlSuperclassTargetsAndFolds) {
       make("name: wfdb_folder\nroot: " + (ecg::testing::shared_data_dir() / "ludb").string() + "\nlength_s: 12");
   EXPECT_EQ(plain->get(0).input.sizes(), (std::vector<int64_t>{12, 6000}));  // 10 s zero-padded to 12 s
   EXPECT_FALSE(plain->get(0).target.defined());
+  // fs_hz resamples every record: the 100 Hz and 500 Hz ones then batch together.
+  const auto at100 = make("name: wfdb_folder\nroot: " + root + "\nlabels: superclass\nfs_hz: 100");
+  for (int64_t i = 0; i < at100->size().value(); ++i) {
+    EXPECT_EQ(at100->get(i).input.sizes(), (std::vector<int64_t>{12, 1000})) << i;
+  }
+  EXPECT_TRUE(torch::equal(at100->get(0).input, first.input));  // already at 100 Hz: untouched
   EXPECT_ERROR_HAS(make("name: wfdb_folder\nroot: /no/dir"), "wfdb_folder: root /no/dir is not a directory");
   EXPECT_ERROR_HAS(make("name: wfdb_folder\nroot: " + root + "\nlabels: diagnosis"),
                    "data.labels: expected one of none, superclass, subclass, form, rhythm, got 'diagnosis'");
@@ -64,6 +70,11 @@ TEST(SynthDataset, InfiniteDeterministicAndLabelled) {
   EXPECT_TRUE(has(a.target, "pvc"));  // odd index: the second class
   EXPECT_TRUE(has(c.target, "afib"));
   EXPECT_ERROR_HAS(make("name: synth\nclasses: [wpw]"), "synth: unknown class 'wpw'");
+  // size: a fixed set of the same examples, for epochs.
+  const auto fixed = make("name: synth\nclasses: [afib, pvc]\nduration_s: 4\nseed: 2\nsize: 10");
+  EXPECT_EQ(fixed->size().value(), 10);
+  EXPECT_TRUE(torch::equal(fixed->get(5).input, a.input));
+  EXPECT_ERROR_HAS(fixed->get(10), "synth: index 10 out of range [0, 10)");
 }
 
 }  // namespace

@@ -24,7 +24,8 @@ TEST(Registries, BuiltinsAreRegisteredExplicitly) {
   EXPECT_EQ(r->metrics.names(), (std::vector<std::string>{"accuracy", "ece", "keypoint_error", "macro_auroc", "macro_f",
                                                           "mae_uv", "pearson", "snr_challenge2024", "snr_kaggle"}));
   EXPECT_EQ(r->optimizers.names(), (std::vector<std::string>{"adam", "adamw", "sgd"}));
-  EXPECT_EQ(r->schedulers.names(), (std::vector<std::string>{"constant", "step", "warmup_cosine"}));
+  EXPECT_EQ(r->schedulers.names(),
+            (std::vector<std::string>{"constant", "one_cycle", "plateau", "step", "warmup_cosine"}));
   // Two registries are independent objects: nothing is global.
   const auto other = make_builtin_registries();
   EXPECT_NE(&r->losses, &other->losses);

@@ -34,8 +34,13 @@ int main(int argc, char** argv) {
   bool version = false;
   app.add_flag("--version", version, "print versions and available devices");
   const std::vector<ecg::tools::Command> commands = {
-      ecg::tools::add_list_command(app), ecg::tools::add_config_command(app), ecg::tools::add_score_command(app),
-      ecg::tools::add_data_command(app), ecg::tools::add_synth_command(app)};
+      ecg::tools::add_list_command(app),
+      ecg::tools::add_config_command(app),
+      ecg::tools::add_score_command(app),
+      ecg::tools::add_data_command(app),
+      ecg::tools::add_synth_command(app),
+      ecg::tools::add_train_command(app, std::vector<std::string>(argv, argv + argc)),
+      ecg::tools::add_eval_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
