@@ -11,9 +11,9 @@ namespace fs = std::filesystem;
 
 namespace ecg::tools {
 
-std::shared_ptr<ConfigArgs> add_config_args(CLI::App* sub) {
+std::shared_ptr<ConfigArgs> add_config_args(CLI::App* sub, bool config_required) {
   auto a = std::make_shared<ConfigArgs>();
-  sub->add_option("--config,-c", a->file, "job config (YAML)")->required();
+  sub->add_option("--config,-c", a->file, "job config (YAML)")->required(config_required);
   sub->add_option("--config-dir", a->config_dirs, "extra directory searched for config groups (repeatable)");
   sub->add_flag("--print-config", a->print_config, "print the fully resolved config and exit");
   sub->add_option("overrides", a->overrides, "overrides: a.b=3  +a.new=x  ~a.b  model=vit_detr");

@@ -23,7 +23,8 @@ struct ConfigArgs {
 };
 
 /// Registers the options above on `sub`; the returned object is filled by parsing.
-std::shared_ptr<ConfigArgs> add_config_args(CLI::App* sub);
+/// `config_required` false lets a subcommand take the config from elsewhere (train --resume).
+std::shared_ptr<ConfigArgs> add_config_args(CLI::App* sub, bool config_required = true);
 
 /// The request for config::load_config, with the search path described above.
 config::ConfigRequest make_config_request(const ConfigArgs& args);

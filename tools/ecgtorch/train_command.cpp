@@ -18,27 +18,17 @@ namespace ecg::tools {
 
 Command add_train_command(CLI::App& app, std::vector<std::string> argv) {
   CLI::App* sub = app.add_subcommand("train", "Train a model from a job config (resume, multi-process)");
-  struct Args {
-    std::string config;
-    std::string resume;
-    std::vector<std::string> config_dirs;
-    std::vector<std::string> overrides;
-    int64_t nproc = 1;
-    bool print_config = false;
-  };
-  auto a = std::make_shared<Args>();
-  sub->add_option("--config,-c", a->config, "job config (YAML)");
-  sub->add_option("--resume", a->resume, "continue the run in this directory from its newest checkpoint");
-  sub->add_option("--nproc", a->nproc, "processes on this machine (data-parallel over Gloo / NCCL)")
+  auto c = add_config_args(sub, /*config_required=*/false);
+  auto resume = std::make_shared<std::string>();
+  auto nproc = std::make_shared<int64_t>(1);
+  sub->add_option("--resume", *resume, "continue the run in this directory from its newest checkpoint");
+  sub->add_option("--nproc", *nproc, "processes on this machine (data-parallel over Gloo / NCCL)")
       ->check(CLI::Range(int64_t{1}, int64_t{1024}));
-  sub->add_option("--config-dir", a->config_dirs, "extra directory searched for config groups (repeatable)");
-  sub->add_flag("--print-config", a->print_config, "print the fully resolved config and exit");
-  sub->add_option("overrides", a->overrides, "overrides: trainer.max_steps=100 optimizer.lr=1e-3 ...");
-  return Command{sub, [a, argv]() {
-                   if (a->config.empty() == a->resume.empty()) {
+  return Command{sub, [c, resume, nproc, argv]() {
+                   if (c->file.empty() == resume->empty()) {
                      throw UsageError("train: give exactly one of --config FILE and --resume RUN_DIR");
                    }
-                   if (a->nproc > 1 && std::getenv("WORLD_SIZE") == nullptr) {
+                   if (*nproc > 1 && std::getenv("WORLD_SIZE") == nullptr) {
                      std::vector<std::string> child;
                      for (size_t i = 0; i < argv.size(); ++i) {
                        if (argv[i] == "--nproc") {
@@ -47,24 +37,22 @@ Command add_train_command(CLI::App& app, std::vector<std::string> argv) {
                          child.push_back(argv[i]);
                        }
                      }
-                     return train::launch_local(child, a->nproc);
+                     return train::launch_local(child, *nproc);
                    }
                    const auto regs = train::make_builtin_registries();
                    const config::Schema schema = train::job_schema(*regs);
-                   ConfigArgs ca;
-                   ca.config_dirs = a->config_dirs;
-                   ca.overrides = a->overrides;
-                   ca.file = a->resume.empty() ? a->config : (fs::path(a->resume) / "config.yaml").string();
-                   if (!a->resume.empty() && !fs::is_regular_file(ca.file)) {
-                     throw Error(str(a->resume, ": not a run directory (no config.yaml)"));
+                   ConfigArgs ca = *c;
+                   if (!resume->empty()) ca.file = (fs::path(*resume) / "config.yaml").string();
+                   if (!resume->empty() && !fs::is_regular_file(ca.file)) {
+                     throw Error(str(*resume, ": not a run directory (no config.yaml)"));
                    }
                    train::TrainRequest req;
                    req.config = config::load_config(make_config_request(ca), &schema);
-                   if (a->print_config) {
+                   if (c->print_config) {
                      std::cout << config::to_yaml(req.config);
                      return 0;
                    }
-                   if (!a->resume.empty()) req.resume_dir = fs::path(a->resume);
+                   if (!resume->empty()) req.resume_dir = fs::path(*resume);
                    req.argv = argv;
                    train::StopSignal stop;
                    const train::TrainResult r = train::train(req, *regs, &stop);
