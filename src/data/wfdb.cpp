@@ -38,7 +38,9 @@ double to_double(const std::string& text, const std::string& where, const char* 
   return *v;
 }
 
-int64_t bytes_per_frame_of(int64_t format, int64_t signals) {
+}  // namespace
+
+int64_t wfdb_bytes_per_frame(int64_t format, int64_t signals) {
   switch (format) {
     case 16:
     case 61:
@@ -54,6 +56,10 @@ int64_t bytes_per_frame_of(int64_t format, int64_t signals) {
   }
   return 0;
 }
+
+namespace {
+
+int64_t bytes_per_frame_of(int64_t format, int64_t signals) { return wfdb_bytes_per_frame(format, signals); }
 
 int64_t invalid_value(int64_t format) {
   switch (format) {

@@ -53,6 +53,9 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& source)
 /// Raw ADC values [signals, samples] (int32) of the header's record.
 torch::Tensor read_wfdb_adc(const WfdbHeader& header);
 
+/// Bytes per frame of `signals` interleaved samples in `format` (0 for an unknown format).
+int64_t wfdb_bytes_per_frame(int64_t format, int64_t signals);
+
 /// 16-bit checksum of one signal's ADC values, as WFDB defines it.
 int64_t wfdb_checksum(const torch::Tensor& adc_row);
 
