@@ -43,6 +43,19 @@ void Progress::draw(bool final) {
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double r = s > 0 ? static_cast<double>(done_) / s : 0.0;
   char line[160];
+  if (unit_ == "B") {  // bytes: shown in MiB
+    const double mib = 1048576.0;
+    const double eta = r > 0 && total_ > done_ ? static_cast<double>(total_ - done_) / r : 0.0;
+    if (total_ > 0) {
+      std::snprintf(line, sizeof line, "\r%.1f/%.1f MiB %.1f MiB/s ETA %.0fs   ", done_ / mib, total_ / mib, r / mib, eta);
+    } else {
+      std::snprintf(line, sizeof line, "\r%.1f MiB %.1f MiB/s   ", done_ / mib, r / mib);
+    }
+    std::fputs(line, stderr);
+    if (final) std::fputs("\n", stderr);
+    std::fflush(stderr);
+    return;
+  }
   if (total_ > 0) {
     const int width = 30, filled = static_cast<int>(width * done_ / total_);
     std::string bar(static_cast<size_t>(filled), '=');

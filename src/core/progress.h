@@ -12,7 +12,8 @@ namespace ecg {
 
 class Progress {
  public:
-  /// `total` 0 means unknown; `unit` names what is counted ("img").
+  /// `total` 0 means unknown; `unit` names what is counted ("img"); "B" counts bytes,
+  /// shown in MiB.
   Progress(int64_t total, std::string unit, bool enabled);
   ~Progress();
   void tick(int64_t n = 1);

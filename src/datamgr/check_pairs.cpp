@@ -51,7 +51,7 @@ std::vector<std::string> missing_leads(const std::vector<std::string>& have, con
 }
 
 std::vector<std::string> unexpected_leads(const std::vector<std::string>& have, const std::vector<std::string>& want) {
-  return missing_leads(want, have).empty() ? std::vector<std::string>{} : missing_leads(have, want);
+  return missing_leads(want, have);  // what `have` holds beyond `want`
 }
 
 void check_kaggle(const fs::path& root, const PairCheckOptions& o, PairCheckReport& report) {

@@ -126,13 +126,14 @@ Manifest parse_sha256sums(const std::string& text, const std::string& source) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (trim(line).empty()) continue;
     const std::string where = str(source, ":", line_no);
-    // "<hex>  <path>" (text mode) or "<hex> *<path>" (binary mode).
-    ECG_CHECK(line.size() > 66 && is_sha256_hex(line.substr(0, 64)) && line[64] == ' ' &&
-                  (line[65] == ' ' || line[65] == '*'),
-              where, ": expected '<64 hex digits>  <path>', got '", line.substr(0, 80), "'");
+    // "<hex>  <path>" (sha256sum, text mode), "<hex> *<path>" (binary mode) or
+    // "<hex> <path>" (PhysioNet's own files use one space).
+    ECG_CHECK(line.size() > 65 && is_sha256_hex(line.substr(0, 64)) && line[64] == ' ', where,
+              ": expected '<64 hex digits>  <path>', got '", line.substr(0, 80), "'");
     ManifestEntry f;
     f.sha256 = to_lower(line.substr(0, 64));
-    f.path = line.substr(66);
+    f.path = line.substr(line[65] == ' ' || line[65] == '*' ? 66 : 65);
+    ECG_CHECK(!f.path.empty(), where, ": expected a path after the digest");
     if (f.path.rfind("./", 0) == 0) f.path = f.path.substr(2);
     check_relative(f.path, where);
     m.files.push_back(std::move(f));

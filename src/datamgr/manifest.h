@@ -11,8 +11,9 @@
 // `created` is the time of writing, or SOURCE_DATE_EPOCH when set (reproducible
 // output); everything else depends only on the tree.
 //
-// PhysioNet's SHA256SUMS.txt (`<64 hex>  <path>` per line, '*' before the path for
-// binary mode, as sha256sum writes it) reads into the same type, without sizes.
+// SHA256SUMS.txt (`<64 hex>  <path>` per line, '*' before the path for binary mode, as
+// sha256sum writes it; PhysioNet's own files have one space) reads into the same type,
+// without sizes.
 //
 //   Manifest m = build_manifest("data/ptb-xl", {.source = "physionet:ptb-xl/1.0.3"});
 //   write_manifest(m, "ptb-xl.manifest.json");

@@ -28,6 +28,9 @@ Command add_list_command(CLI::App& app);
 Command add_config_command(CLI::App& app);
 Command add_score_command(CLI::App& app);
 Command add_data_command(CLI::App& app);
+/// download / manifest / verify / diff / check-pairs under `data`; the action returns -1
+/// when none of them was chosen.
+std::function<int()> add_dataset_subcommands(CLI::App* data);
 Command add_synth_command(CLI::App& app);
 /// `argv` is the whole command line (recorded in the run, and reused by --nproc).
 Command add_train_command(CLI::App& app, std::vector<std::string> argv);

@@ -1,5 +1,6 @@
 // `ecgtorch data show RECORD [--json]` and `ecgtorch data convert RECORD --to csv|wfdb
-// --out PATH [--format 16|212]`.
+// --out PATH [--format 16|212]`; the dataset manager's subcommands are in
+// dataset_command.cpp.
 
 #include <iostream>
 
@@ -9,7 +10,7 @@
 namespace ecg::tools {
 
 Command add_data_command(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("data", "Inspect and convert ECG records (WFDB, Kaggle CSV)");
+  CLI::App* sub = app.add_subcommand("data", "Inspect and convert records; download, manifest, verify and diff datasets");
   sub->require_subcommand(1);
   struct Args {
     std::string record, to, out;
@@ -25,7 +26,9 @@ Command add_data_command(CLI::App& app) {
   convert->add_option("--to", a->to, "csv | wfdb")->required();
   convert->add_option("--out", a->out, "csv: a .csv file or a directory; wfdb: a directory")->required();
   convert->add_option("--format", a->format, "WFDB format: 16 or 212 (default: the source's)");
-  return Command{sub, [a, show, convert]() {
+  auto dataset = add_dataset_subcommands(sub);
+  return Command{sub, [a, show, convert, dataset]() {
+                   if (const int status = dataset(); status >= 0) return status;
                    if (show->parsed()) {
                      const auto r = data::read_record(a->record);
                      std::cout << (a->json ? data::describe_json(r).dump(2) + "\n" : data::describe_text(r));
