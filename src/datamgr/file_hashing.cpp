@@ -66,22 +66,32 @@ std::string hash_one(const fs::path& path, std::vector<unsigned char>& buffer) {
 std::vector<TreeFile> list_tree(const fs::path& root, const std::vector<fs::path>& exclude) {
   std::error_code ec;
   ECG_CHECK(fs::is_directory(root, ec), root.string(), ": not a directory");
+  // Excluded files are compared by canonical path, computed only for files whose name
+  // matches one (canonicalising every file costs more than listing the tree).
   std::vector<fs::path> excluded;
-  for (const auto& e : exclude) excluded.push_back(fs::weakly_canonical(e, ec));
+  std::vector<std::string> excluded_names;
+  for (const auto& e : exclude) {
+    excluded.push_back(fs::weakly_canonical(e, ec));
+    excluded_names.push_back(e.filename().string());
+  }
   std::vector<TreeFile> out;
+  const std::string prefix = root.string();
+  const size_t strip = prefix.size() + (prefix.empty() || prefix.back() == '/' ? 0 : 1);
   fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end;
   ECG_CHECK(!ec, root.string(), ": cannot list: ", ec.message());
   for (; it != end; it.increment(ec)) {
     ECG_CHECK(!ec, root.string(), ": cannot list: ", ec.message());
     const auto status = it->symlink_status(ec);
     if (ec || !fs::is_regular_file(status)) continue;
+    const fs::path& p = it->path();
     if (!excluded.empty() &&
-        std::find(excluded.begin(), excluded.end(), fs::weakly_canonical(it->path(), ec)) != excluded.end()) {
+        std::find(excluded_names.begin(), excluded_names.end(), p.filename().string()) != excluded_names.end() &&
+        std::find(excluded.begin(), excluded.end(), fs::weakly_canonical(p, ec)) != excluded.end()) {
       continue;
     }
     struct stat st {};
-    if (::lstat(it->path().c_str(), &st) != 0) continue;
-    out.push_back({fs::relative(it->path(), root).generic_string(), static_cast<int64_t>(st.st_size), mtime_ns_of(st)});
+    if (::lstat(p.c_str(), &st) != 0) continue;
+    out.push_back({p.string().substr(strip), static_cast<int64_t>(st.st_size), mtime_ns_of(st)});
   }
   ECG_CHECK(!ec, root.string(), ": cannot list: ", ec.message());
   std::sort(out.begin(), out.end(), [](const TreeFile& a, const TreeFile& b) { return a.path < b.path; });

@@ -120,7 +120,9 @@ VerifyReport verify_tree(const fs::path& root, const Manifest& manifest, const V
   }
   std::sort(report.modified.begin(), report.modified.end(),
             [](const ModifiedFile& a, const ModifiedFile& b) { return a.path < b.path; });
-  if (!options.cache_path.empty()) {
+  // An unchanged tree under --fast leaves the cache as it was: nothing to write.
+  const bool cache_unchanged = options.fast && report.hashed == 0 && new_cache.size() == cache.files.size();
+  if (!options.cache_path.empty() && !cache_unchanged) {
     try {
       write_cache(options.cache_path, root, new_cache, started_ns);
     } catch (const Error& err) {

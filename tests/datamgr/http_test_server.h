@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -38,6 +39,7 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   int64_t close_after_bytes = -1;  // >= 0: send only this much of the body, then close
+  int chunk_delay_ms = 0;          // > 0: send the body in 16 KiB chunks, pausing between them
 };
 
 /// 200 with `content`, or 206 from the offset of a "Range: bytes=N-" header.
@@ -155,7 +157,13 @@ class HttpTestServer {
     send_all(c, head.data(), head.size());
     const size_t n = r.close_after_bytes >= 0 ? std::min(r.body.size(), static_cast<size_t>(r.close_after_bytes))
                                               : r.body.size();
-    if (req.method != "HEAD") send_all(c, r.body.data(), n);
+    if (req.method != "HEAD") {
+      const size_t chunk = r.chunk_delay_ms > 0 ? 16384 : std::max<size_t>(n, 1);
+      for (size_t off = 0; off < n && !stop_; off += chunk) {
+        send_all(c, r.body.data() + off, std::min(chunk, n - off));
+        if (r.chunk_delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(r.chunk_delay_ms));
+      }
+    }
     ::shutdown(c, SHUT_RDWR);
     ::close(c);
   }
