@@ -2,13 +2,14 @@
 #   make test    deps -> configure -> build -> ctest
 #   make build   configure + build
 #   make bench   build + run the benchmarks
+#   make bench-manifest   manifest hashing vs sha256sum, verify --fast vs full (writes 2 GiB to $TMPDIR)
 #   make quickstart   deps -> build -> ecgtorch train --config configs/quickstart.yaml
 BUILD ?= build
 JOBS ?= $(shell nproc)
 BUILD_TYPE ?= Release
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build test bench install clean experiment-signals experiment-synth quickstart
+.PHONY: all deps configure build test bench bench-manifest install clean experiment-signals experiment-synth quickstart
 
 all: build
 
@@ -32,6 +33,9 @@ bench: build
 	ECGTORCH_DATA_DIR=$${ECGTORCH_DATA_DIR:-../shared/data} $(BUILD)/bench/records_bench
 	$(BUILD)/bench/models_bench
 	$(BUILD)/bench/render_bench
+
+bench-manifest: build
+	$(BUILD)/bench/manifest_bench --shared $${ECGTORCH_DATA_DIR:-../shared/data}
 
 # The first thing to run: train the quickstart digitiser on pages rendered on the fly.
 quickstart: deps build
