@@ -14,11 +14,11 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <functional>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -59,9 +59,11 @@ void write_blob(const fs::path& p, int64_t bytes, uint32_t seed) {
 void generate(const fs::path& root, int64_t total_mib) {
   const double scale = static_cast<double>(total_mib) / 2048.0;
   write_blob(root / "big/one.bin", static_cast<int64_t>(512 * scale) << 20, 1);
-  for (int i = 0; i < 100; ++i) write_blob(root / "mid" / (std::to_string(i) + ".dat"), static_cast<int64_t>(10 * scale * 1048576), 2 + i);
+  for (int i = 0; i < 100; ++i)
+    write_blob(root / "mid" / (std::to_string(i) + ".dat"), static_cast<int64_t>(10 * scale * 1048576), 2 + i);
   for (int i = 0; i < 1000; ++i) {
-    write_blob(root / "small" / std::to_string(i / 100) / (std::to_string(i) + ".dat"), static_cast<int64_t>(512 * 1024 * scale), 200 + i);
+    write_blob(root / "small" / std::to_string(i / 100) / (std::to_string(i) + ".dat"),
+               static_cast<int64_t>(512 * 1024 * scale), 200 + i);
   }
 }
 
@@ -94,10 +96,11 @@ void bench_tree(const std::string& label, const fs::path& root) {
   for (int rep = 0; rep < 3; ++rep) t_fast = std::min(t_fast, time_s([&] { verify_tree(root, m, o); }));
   fs::remove(o.cache_path);
   fs::remove(list);
-  std::printf("| %s | %zu files, %.0f MiB | sha256sum %.0f MiB/s | manifest 1 thread %.0f MiB/s (%.2fx) | "
-              "%d threads %.0f MiB/s (%.2fx) | verify full %.3f s, --fast %.4f s (%.0fx) |\n",
-              label.c_str(), files.size(), mib, mib / t_sum, mib / t1, t_sum / t1, cores, mib / tn, t_sum / tn, t_full,
-              t_fast, t_full / t_fast);
+  std::printf(
+      "| %s | %zu files, %.0f MiB | sha256sum %.0f MiB/s | manifest 1 thread %.0f MiB/s (%.2fx) | "
+      "%d threads %.0f MiB/s (%.2fx) | verify full %.3f s, --fast %.4f s (%.0fx) |\n",
+      label.c_str(), files.size(), mib, mib / t_sum, mib / t1, t_sum / t1, cores, mib / tn, t_sum / tn, t_full, t_fast,
+      t_full / t_fast);
   std::fflush(stdout);
 }
 
@@ -112,7 +115,8 @@ int main(int argc, char** argv) {
     if (k == "--gen-mib") gen_mib = std::atoll(argv[i + 1]);
     if (k == "--shared") shared = argv[i + 1];
   }
-  std::printf("| tree | size | sha256sum (1 core) | ecgtorch, 1 thread (vs sha256sum) | all cores (vs sha256sum) | verify |\n");
+  std::printf(
+      "| tree | size | sha256sum (1 core) | ecgtorch, 1 thread (vs sha256sum) | all cores (vs sha256sum) | verify |\n");
   std::printf("| --- | --- | --- | --- | --- | --- |\n");
   if (fs::is_directory(shared)) bench_tree(shared, shared);
   if (!tree.empty()) {

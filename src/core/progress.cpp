@@ -47,7 +47,8 @@ void Progress::draw(bool final) {
     const double mib = 1048576.0;
     const double eta = r > 0 && total_ > done_ ? static_cast<double>(total_ - done_) / r : 0.0;
     if (total_ > 0) {
-      std::snprintf(line, sizeof line, "\r%.1f/%.1f MiB %.1f MiB/s ETA %.0fs   ", done_ / mib, total_ / mib, r / mib, eta);
+      std::snprintf(line, sizeof line, "\r%.1f/%.1f MiB %.1f MiB/s ETA %.0fs   ", done_ / mib, total_ / mib, r / mib,
+                    eta);
     } else {
       std::snprintf(line, sizeof line, "\r%.1f MiB %.1f MiB/s   ", done_ / mib, r / mib);
     }

@@ -59,7 +59,9 @@ int64_t wfdb_bytes_per_frame(int64_t format, int64_t signals) {
 
 namespace {
 
-int64_t bytes_per_frame_of(int64_t format, int64_t signals) { return wfdb_bytes_per_frame(format, signals); }
+int64_t bytes_per_frame_of(int64_t format, int64_t signals) {
+  return wfdb_bytes_per_frame(format, signals);
+}
 
 int64_t invalid_value(int64_t format) {
   switch (format) {

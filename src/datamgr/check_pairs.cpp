@@ -22,7 +22,9 @@ bool is_image(const fs::path& p) {
   return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
 }
 
-std::string rel(const fs::path& p, const fs::path& root) { return fs::relative(p, root).generic_string(); }
+std::string rel(const fs::path& p, const fs::path& root) {
+  return fs::relative(p, root).generic_string();
+}
 
 /// The CSV's header fields and its number of data rows, without parsing the numbers.
 std::pair<std::vector<std::string>, int64_t> csv_shape(const fs::path& path) {
@@ -68,9 +70,11 @@ void check_kaggle(const fs::path& root, const PairCheckOptions& o, PairCheckRepo
     const std::string line = str("train.csv line ", i + 2);
     ++report.records;
     ids.insert(e.id);
-    if (!rates.count(e.fs_hz)) problem(record, str("fs ", e.fs_hz, " Hz (", line, ") is not one of 250, 256, 500, 512, 1000, 1025"));
+    if (!rates.count(e.fs_hz))
+      problem(record, str("fs ", e.fs_hz, " Hz (", line, ") is not one of 250, 256, 500, 512, 1000, 1025"));
     if (std::llround(e.fs_hz * 10) != e.sig_len) {
-      problem(record, str("sig_len ", e.sig_len, " (", line, ") is not 10 s at ", e.fs_hz, " Hz (", std::llround(e.fs_hz * 10), ")"));
+      problem(record, str("sig_len ", e.sig_len, " (", line, ") is not 10 s at ", e.fs_hz, " Hz (",
+                          std::llround(e.fs_hz * 10), ")"));
     }
     const fs::path dir = root / "train" / e.id;
     const fs::path signal = dir / (e.id + ".csv");
@@ -78,7 +82,8 @@ void check_kaggle(const fs::path& root, const PairCheckOptions& o, PairCheckRepo
       problem(record, str("the signal ", rel(signal, root), " is missing"));
     } else {
       const auto [header, rows] = csv_shape(signal);
-      if (rows != e.sig_len) problem(record, str(rel(signal, root), " has ", rows, " rows; ", line, " says sig_len ", e.sig_len));
+      if (rows != e.sig_len)
+        problem(record, str(rel(signal, root), " has ", rows, " rows; ", line, " says sig_len ", e.sig_len));
       if (const auto m = missing_leads(header, o.leads); !m.empty()) {
         problem(record, str(rel(signal, root), " lacks the leads ", join(m, ", ")));
       }
@@ -121,7 +126,8 @@ void check_kaggle(const fs::path& root, const PairCheckOptions& o, PairCheckRepo
 void check_wfdb(const fs::path& root, bool images, const PairCheckOptions& o, PairCheckReport& report) {
   std::error_code ec;
   std::vector<fs::path> headers, image_files;
-  for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     if (ec) break;
     if (!it->is_regular_file(ec)) continue;
     if (it->path().extension() == ".hea") headers.push_back(it->path());
@@ -150,7 +156,8 @@ void check_wfdb(const fs::path& root, bool images, const PairCheckOptions& o, Pa
     for (const auto& s : header.signals) names.push_back(s.description);
     if (!o.leads.empty()) {
       if (const auto m = missing_leads(names, o.leads); !m.empty()) problem(record, "lacks the leads " + join(m, ", "));
-      if (const auto u = unexpected_leads(names, o.leads); !u.empty()) problem(record, "has unexpected signals " + join(u, ", "));
+      if (const auto u = unexpected_leads(names, o.leads); !u.empty())
+        problem(record, "has unexpected signals " + join(u, ", "));
     }
     // Signal files: present, and long enough for num_samples frames.
     std::map<std::string, std::pair<int64_t, int64_t>> files;  // file -> (signals, format)
@@ -185,7 +192,8 @@ void check_wfdb(const fs::path& root, bool images, const PairCheckOptions& o, Pa
         ++listed;
         const fs::path p = header.dir / trim(name);
         listed_images.insert(p);
-        if (!fs::is_regular_file(p, ec)) problem(record, "the image " + rel(p, root) + " listed in the header is missing");
+        if (!fs::is_regular_file(p, ec))
+          problem(record, "the image " + rel(p, root) + " listed in the header is missing");
       }
     }
     if (listed == 0) problem(record, "the header lists no image ('# Image: <file>')");

@@ -108,8 +108,10 @@ DownloadReport download_archive(const SourceSpec& s, const DownloadOptions& o, c
     std::vector<TreeFile> files;
     for (const auto& p : r.paths) files.push_back(stat_file(o.dest, p));
     const auto digests = hash_files(o.dest, files, {});
-    for (size_t i = 0; i < files.size(); ++i) m.files.push_back({files[i].path, files[i].size, files[i].mtime_ns, digests[i]});
-    std::sort(m.files.begin(), m.files.end(), [](const ManifestEntry& a, const ManifestEntry& b) { return a.path < b.path; });
+    for (size_t i = 0; i < files.size(); ++i)
+      m.files.push_back({files[i].path, files[i].size, files[i].mtime_ns, digests[i]});
+    std::sort(m.files.begin(), m.files.end(),
+              [](const ManifestEntry& a, const ManifestEntry& b) { return a.path < b.path; });
     write_manifest(m, manifest_path);
     report.manifest = manifest_path;
   }

@@ -30,7 +30,7 @@ namespace ecg::datamgr {
 struct SourceSpec {
   enum class Kind { kPhysionet, kKaggleCompetition, kKaggleDataset, kUrl };
   Kind kind = Kind::kUrl;
-  std::string text;    // as given
+  std::string text;         // as given
   std::string db, version;  // physionet
   std::string slug;         // kaggle: competition slug, or owner/name for datasets
   std::string url, sha256;  // url
@@ -54,7 +54,7 @@ struct DownloadOptions {
 
 struct DownloadReport {
   int64_t downloaded = 0, already_valid = 0, failed = 0, extracted = 0;
-  int64_t bytes = 0;  // received
+  int64_t bytes = 0;                // received
   std::vector<std::string> errors;  // one line per failed file
   std::filesystem::path manifest;   // written for kaggle sources
   bool ok() const { return failed == 0; }

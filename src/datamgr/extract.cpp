@@ -80,8 +80,7 @@ Entry check_entry(archive_entry* e, const fs::path& archive_path, const ExtractO
   } else if (out.type == AE_IFLNK) {
     const char* t = archive_entry_symlink(e);
     out.link = t ? t : "";
-    ECG_CHECK(symlink_stays_inside(out.path, out.link), where, ": symlink to '", out.link,
-              "' leaves the destination");
+    ECG_CHECK(symlink_stays_inside(out.path, out.link), where, ": symlink to '", out.link, "' leaves the destination");
   } else {
     ECG_CHECK(out.type == AE_IFREG || out.type == AE_IFDIR, where,
               ": unsupported entry type (only files, directories and links are extracted)");
@@ -150,11 +149,11 @@ ExtractResult extract_archive(const fs::path& archive_path, const fs::path& dest
   ECG_CHECK(!ec, archive_path.string(), ": cannot read: ", ec.message());
   const double ratio_limit = o.max_ratio * static_cast<double>(std::max<int64_t>(archive_bytes, 1));
   auto check_total = [&](int64_t total, const char* what) {
-    ECG_CHECK(total <= o.max_total_bytes, archive_path.string(), ": ", what, " ", total,
-              " bytes, over the limit of ", o.max_total_bytes, " (a zip bomb?)");
+    ECG_CHECK(total <= o.max_total_bytes, archive_path.string(), ": ", what, " ", total, " bytes, over the limit of ",
+              o.max_total_bytes, " (a zip bomb?)");
     ECG_CHECK(total <= (int64_t{1} << 20) || static_cast<double>(total) <= ratio_limit, archive_path.string(), ": ",
-              what, " ", total, " bytes from a ", archive_bytes, "-byte archive, over the ratio limit of ",
-              o.max_ratio, " (a zip bomb?)");
+              what, " ", total, " bytes from a ", archive_bytes, "-byte archive, over the ratio limit of ", o.max_ratio,
+              " (a zip bomb?)");
   };
 
   // Pass 1: every header, before anything is written.
@@ -205,7 +204,8 @@ ExtractResult extract_archive(const fs::path& archive_path, const fs::path& dest
     }
     if (entry.type == AE_IFLNK) {
       const std::string tmp = temp_sibling(target);
-      ECG_CHECK(::symlink(entry.link.c_str(), tmp.c_str()) == 0, where, ": cannot create symlink: ", std::strerror(errno));
+      ECG_CHECK(::symlink(entry.link.c_str(), tmp.c_str()) == 0, where,
+                ": cannot create symlink: ", std::strerror(errno));
       fs::rename(tmp, target, ec);
       ECG_CHECK(!ec, where, ": cannot rename: ", ec.message());
       continue;

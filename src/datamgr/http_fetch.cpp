@@ -101,7 +101,8 @@ bool hash_prefix(const fs::path& path, int64_t n, Sha256& h) {
   int64_t left = n;
   bool ok = true;
   while (left > 0) {
-    const ssize_t r = ::read(fd, buf.data(), static_cast<size_t>(std::min<int64_t>(left, static_cast<int64_t>(buf.size()))));
+    const ssize_t r =
+        ::read(fd, buf.data(), static_cast<size_t>(std::min<int64_t>(left, static_cast<int64_t>(buf.size()))));
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) {
       ok = false;
@@ -263,9 +264,9 @@ enum class Next { kDone, kRetry, kFail };
 
 struct Verdict {
   Next next;
-  std::string message;      // failure or retry reason
-  double min_delay_s = 0;   // Retry-After
-  bool keep_part = true;    // resume from the part on retry
+  std::string message;     // failure or retry reason
+  double min_delay_s = 0;  // Retry-After
+  bool keep_part = true;   // resume from the part on retry
 };
 
 Verdict judge(Transfer& t, CURLcode res, const FetchOptions& o) {
@@ -455,7 +456,8 @@ std::vector<FetchOutcome> run_transfers(std::vector<Transfer>& transfers, const 
         finish(*t, FetchOutcome::Status::kFailed, v.message);
       } else if (t->attempt >= o.max_attempts) {
         if (!v.keep_part && !t->to_memory) fs::remove(t->part, ec);
-        finish(*t, FetchOutcome::Status::kFailed, str(t->item->name, ": gave up after ", t->attempt, " attempts: ", v.message));
+        finish(*t, FetchOutcome::Status::kFailed,
+               str(t->item->name, ": gave up after ", t->attempt, " attempts: ", v.message));
       } else {
         if (!v.keep_part && !t->to_memory) fs::remove(t->part, ec);
         const double wait = std::max(v.min_delay_s, backoff_s(t->attempt, o, rng));
@@ -467,7 +469,8 @@ std::vector<FetchOutcome> run_transfers(std::vector<Transfer>& transfers, const 
       auto next = queue.front()->not_before;
       for (auto* t : queue) next = std::min(next, t->not_before);
       const auto wait = next - Clock::now();
-      if (wait > Clock::duration::zero()) std::this_thread::sleep_for(std::min<Clock::duration>(wait, std::chrono::seconds(1)));
+      if (wait > Clock::duration::zero())
+        std::this_thread::sleep_for(std::min<Clock::duration>(wait, std::chrono::seconds(1)));
       continue;
     }
     if (active > 0) curl_multi_poll(multi.get(), nullptr, 0, 100, nullptr);

@@ -60,9 +60,9 @@ struct FetchItem {
 };
 
 struct FetchOptions {
-  int jobs = 4;                     // transfers at once
-  int max_attempts = 6;             // per file, first try included
-  double backoff_initial_s = 1.0;   // doubled per attempt, with jitter in [0.5, 1)
+  int jobs = 4;                    // transfers at once
+  int max_attempts = 6;            // per file, first try included
+  double backoff_initial_s = 1.0;  // doubled per attempt, with jitter in [0.5, 1)
   double backoff_max_s = 60.0;
   double retry_after_max_s = 600.0;  // a longer Retry-After is clamped
   int64_t connect_timeout_s = 30;

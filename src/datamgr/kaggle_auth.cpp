@@ -43,7 +43,8 @@ HttpAuth kaggle_auth(const KaggleCredentialEnv& env, std::vector<std::string>* w
   if (!env.username.empty() || !env.key.empty()) {
     ECG_CHECK(!env.username.empty() && !env.key.empty(),
               "Kaggle credentials: set both KAGGLE_USERNAME and KAGGLE_KEY (only one is set)");
-    return {HttpAuth::Kind::kBasic, env.username, env.key, "user '" + env.username + "' from KAGGLE_USERNAME/KAGGLE_KEY"};
+    return {HttpAuth::Kind::kBasic, env.username, env.key,
+            "user '" + env.username + "' from KAGGLE_USERNAME/KAGGLE_KEY"};
   }
   const fs::path json_file = dir / "kaggle.json";
   ECG_CHECK(fs::is_regular_file(json_file, ec),
@@ -60,9 +61,9 @@ HttpAuth kaggle_auth(const KaggleCredentialEnv& env, std::vector<std::string>* w
   } catch (const nlohmann::json::exception&) {
     throw Error(str(json_file.string(), ": expected JSON {\"username\": ..., \"key\": ...}"));
   }
-  ECG_CHECK(j.is_object() && j.contains("username") && j["username"].is_string() && j.contains("key") &&
-                j["key"].is_string(),
-            json_file.string(), ": expected JSON {\"username\": ..., \"key\": ...}");
+  ECG_CHECK(
+      j.is_object() && j.contains("username") && j["username"].is_string() && j.contains("key") && j["key"].is_string(),
+      json_file.string(), ": expected JSON {\"username\": ..., \"key\": ...}");
   return {HttpAuth::Kind::kBasic, j["username"].get<std::string>(), j["key"].get<std::string>(),
           "user '" + j["username"].get<std::string>() + "' from " + json_file.string()};
 }

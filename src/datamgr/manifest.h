@@ -45,8 +45,8 @@ struct Manifest {
 
 struct BuildManifestOptions {
   std::string source;
-  int threads = 0;  // 0: every core
-  std::vector<std::filesystem::path> exclude;         // absolute paths left out
+  int threads = 0;                                  // 0: every core
+  std::vector<std::filesystem::path> exclude;       // absolute paths left out
   std::function<void(int64_t bytes)> on_file_done;  // progress, from any thread
 };
 

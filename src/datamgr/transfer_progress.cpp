@@ -38,7 +38,9 @@ void TransferProgress::add_bytes(int64_t n) {
   draw(false);
 }
 
-void TransferProgress::add_expected_bytes(int64_t n) { bytes_expected_ += n; }
+void TransferProgress::add_expected_bytes(int64_t n) {
+  bytes_expected_ += n;
+}
 
 void TransferProgress::file_done() {
   ++files_done_;
@@ -53,9 +55,10 @@ void TransferProgress::draw(bool force) {
   const double s = std::chrono::duration<double>(now - start_).count();
   const double rate = s > 0 ? static_cast<double>(bytes_) / s : 0.0;
   const int width = 20;
-  const double frac = bytes_expected_ > 0 ? std::min(1.0, static_cast<double>(bytes_) / static_cast<double>(bytes_expected_))
-                      : files_total_ > 0  ? static_cast<double>(files_done_) / static_cast<double>(files_total_)
-                                          : 0.0;
+  const double frac = bytes_expected_ > 0
+                          ? std::min(1.0, static_cast<double>(bytes_) / static_cast<double>(bytes_expected_))
+                      : files_total_ > 0 ? static_cast<double>(files_done_) / static_cast<double>(files_total_)
+                                         : 0.0;
   const int filled = static_cast<int>(width * frac);
   std::string bar(static_cast<size_t>(filled), '=');
   if (filled < width) bar += '>' + std::string(static_cast<size_t>(width - filled - 1), ' ');

@@ -14,7 +14,8 @@ std::string record_id(const std::string& path) {
   // A trailing "-<digits>" is an image index (Kaggle "-0001", ecg-image-kit "-0").
   if (const auto dash = name.rfind('-'); dash != std::string::npos && dash > 0 && dash + 1 < name.size()) {
     bool digits = true;
-    for (size_t i = dash + 1; i < name.size(); ++i) digits = digits && std::isdigit(static_cast<unsigned char>(name[i]));
+    for (size_t i = dash + 1; i < name.size(); ++i)
+      digits = digits && std::isdigit(static_cast<unsigned char>(name[i]));
     if (digits) name = name.substr(0, dash);
   }
   return dir + name;
@@ -54,7 +55,9 @@ std::string format_diff(const TreeDiff& d) {
   for (const auto& [record, changes] : d.by_record) {
     out += record + "\n";
     for (const auto& c : changes) {
-      const char* mark = c.kind == FileChange::Kind::kAdded ? "  + " : c.kind == FileChange::Kind::kRemoved ? "  - " : "  M ";
+      const char* mark = c.kind == FileChange::Kind::kAdded     ? "  + "
+                         : c.kind == FileChange::Kind::kRemoved ? "  - "
+                                                                : "  M ";
       out += mark + c.path;
       if (c.kind == FileChange::Kind::kModified && c.old_size >= 0 && c.new_size >= 0 && c.old_size != c.new_size) {
         out += str(" (", c.old_size, " -> ", c.new_size, " bytes)");
@@ -72,7 +75,9 @@ nlohmann::json diff_to_json(const TreeDiff& d) {
   for (const auto& [record, changes] : d.by_record) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& c : changes) {
-      const char* kind = c.kind == FileChange::Kind::kAdded ? "added" : c.kind == FileChange::Kind::kRemoved ? "removed" : "modified";
+      const char* kind = c.kind == FileChange::Kind::kAdded     ? "added"
+                         : c.kind == FileChange::Kind::kRemoved ? "removed"
+                                                                : "modified";
       nlohmann::json e = {{"change", kind}, {"path", c.path}};
       if (!c.old_sha256.empty()) e["old_sha256"] = c.old_sha256;
       if (!c.new_sha256.empty()) e["new_sha256"] = c.new_sha256;

@@ -158,7 +158,7 @@ nlohmann::json report_to_json(const VerifyReport& r) {
                         {"expected_size", m.expected_size},
                         {"actual_size", m.actual_size}});
   }
-  return {{"ok", r.ok()},         {"checked", r.checked}, {"missing", r.missing},       {"extra", r.extra},
+  return {{"ok", r.ok()},         {"checked", r.checked}, {"missing", r.missing},           {"extra", r.extra},
           {"modified", modified}, {"hashed", r.hashed},   {"bytes_hashed", r.bytes_hashed}, {"trusted", r.trusted}};
 }
 

@@ -27,9 +27,9 @@ namespace ecg::datamgr {
 
 struct VerifyOptions {
   bool fast = false;
-  std::filesystem::path cache_path;  // empty: no cache read or written
-  int threads = 0;                   // 0: every core
-  std::vector<std::string> include;  // globs; only matching manifest entries and files count
+  std::filesystem::path cache_path;                 // empty: no cache read or written
+  int threads = 0;                                  // 0: every core
+  std::vector<std::string> include;                 // globs; only matching manifest entries and files count
   std::vector<std::filesystem::path> exclude;       // absolute paths never reported as extra
   std::function<void(int64_t bytes)> on_file_done;  // progress while hashing
 };
@@ -43,10 +43,10 @@ struct ModifiedFile {
 struct VerifyReport {
   std::vector<std::string> missing, extra;
   std::vector<ModifiedFile> modified;
-  int64_t checked = 0;       // manifest entries looked at
-  int64_t hashed = 0;        // files read and hashed
-  int64_t bytes_hashed = 0;  // their bytes
-  int64_t trusted = 0;       // files accepted from the cache (--fast)
+  int64_t checked = 0;                // manifest entries looked at
+  int64_t hashed = 0;                 // files read and hashed
+  int64_t bytes_hashed = 0;           // their bytes
+  int64_t trusted = 0;                // files accepted from the cache (--fast)
   std::vector<std::string> warnings;  // e.g. the cache could not be written
   bool ok() const { return missing.empty() && extra.empty() && modified.empty(); }
 };

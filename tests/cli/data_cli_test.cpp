@@ -65,8 +65,8 @@ TEST(DataCli, VerifySharedDataWithItsSha256sums) {
   ECG_REQUIRE_SHARED_DATA("SHA256SUMS.txt");
   const fs::path root = ecg::testing::shared_data_dir();
   TempDir d;
-  const auto r = run_cli({"data", "verify", root.string(), "--sha256sums", (root / "SHA256SUMS.txt").string(), "--cache",
-                          (d / "c.json").string(), "-q"});
+  const auto r = run_cli({"data", "verify", root.string(), "--sha256sums", (root / "SHA256SUMS.txt").string(),
+                          "--cache", (d / "c.json").string(), "-q"});
   EXPECT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("0 missing, 0 modified, 0 extra"), std::string::npos) << r.out;
 }
@@ -82,9 +82,9 @@ TEST(DataCli, DownloadKilledMidFileResumesWithRange) {
     return resp;
   });
   TempDir d;
-  const std::vector<std::string> args = {"data", "download", "physionet:db/1.0", "--dest", (d / "db").string(),
-                                         "--base-url", server.url(), "-q"};
-  const pid_t pid = ecg::testing::spawn_cli(args, d / "out", d / "err");
+  std::vector<std::string> args = {"data", "download", "physionet:db/1.0", "--dest", (d / "db").string(), "-q"};
+  // The mirror comes from the environment the first time, from --base-url the second.
+  const pid_t pid = ecg::testing::spawn_cli(args, d / "out", d / "err", {"ECGTORCH_PHYSIONET_URL=" + server.url()});
   const fs::path part = d / "db/records/big.dat.part";
   for (int i = 0; i < 400; ++i) {
     std::error_code ec;
@@ -98,6 +98,7 @@ TEST(DataCli, DownloadKilledMidFileResumesWithRange) {
   ASSERT_LT(have, body.size());
   EXPECT_FALSE(fs::exists(d / "db/records/big.dat"));
 
+  args.insert(args.end(), {"--base-url", server.url()});
   const auto r = run_cli(args);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("physionet:db/1.0: 1 downloaded, 0 already valid, 0 failed"), std::string::npos) << r.out;
@@ -119,9 +120,9 @@ TEST(DataCli, DownloadErrorsAndUsage) {
   r = run_cli({"data", "download", "physionet:ptb-xl/1.0.3"});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("--dest"), std::string::npos) << r.err;
-  r = run_cli({"data", "download", "kaggle:some-competition", "--dest", (d / "k").string(), "--base-url", server.url()},
-              {"HOME=" + d.path().string(), "KAGGLE_USERNAME=", "KAGGLE_KEY=", "KAGGLE_API_TOKEN=",
-               "KAGGLE_CONFIG_DIR="});
+  r = run_cli(
+      {"data", "download", "kaggle:some-competition", "--dest", (d / "k").string(), "--base-url", server.url()},
+      {"HOME=" + d.path().string(), "KAGGLE_USERNAME=", "KAGGLE_KEY=", "KAGGLE_API_TOKEN=", "KAGGLE_CONFIG_DIR="});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("no Kaggle credentials"), std::string::npos) << r.err;
 }

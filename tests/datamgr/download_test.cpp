@@ -140,8 +140,9 @@ TEST(Download, PhysionetFetchesTheListedFilesAndVerifies) {
 
 TEST(Download, KaggleCompetitionFollowsTheRedirectExtractsAndWritesAManifest) {
   TempDir d;
-  ecg::testing::write_archive(d / "bundle.zip", {{"train.csv", "id,fs,sig_len\n7,500,5000\n", ArchiveEntrySpec::Type::kFile, ""},
-                                                 {"train/7/7.csv", "I,II\n", ArchiveEntrySpec::Type::kFile, ""}});
+  ecg::testing::write_archive(d / "bundle.zip",
+                              {{"train.csv", "id,fs,sig_len\n7,500,5000\n", ArchiveEntrySpec::Type::kFile, ""},
+                               {"train/7/7.csv", "I,II\n", ArchiveEntrySpec::Type::kFile, ""}});
   const std::string zip = ecg::read_file(d / "bundle.zip");
   HttpTestServer storage([&](const HttpRequest& r) { return serve_bytes(r, zip); });
   HttpTestServer api([&](const HttpRequest& r) {
@@ -149,7 +150,8 @@ TEST(Download, KaggleCompetitionFollowsTheRedirectExtractsAndWritesAManifest) {
     if (r.path != "/api/v1/competitions/data/download-all/physionet-ecg-image-digitization") {
       return HttpResponse{404, {}, "", -1};
     }
-    return HttpResponse{302, {{"Location", "http://localhost:" + std::to_string(storage.port()) + "/blob?sig=x"}}, "", -1};
+    return HttpResponse{
+        302, {{"Location", "http://localhost:" + std::to_string(storage.port()) + "/blob?sig=x"}}, "", -1};
   });
   auto o = options_for(d / "kaggle", api.url("/api/v1"));
   o.kaggle_env.username = "alice";
@@ -179,7 +181,8 @@ TEST(Download, KaggleCompetitionFollowsTheRedirectExtractsAndWritesAManifest) {
   o.kaggle_env.key = "wrong-key";
   r = download(spec, o);
   ASSERT_EQ(r.failed, 1);
-  EXPECT_NE(r.errors[0].find("HTTP 401 from 127.0.0.1 for physionet-ecg-image-digitization.zip: the credentials were refused"),
+  EXPECT_NE(r.errors[0].find(
+                "HTTP 401 from 127.0.0.1 for physionet-ecg-image-digitization.zip: the credentials were refused"),
             std::string::npos)
       << r.errors[0];
   EXPECT_EQ(r.errors[0].find("wrong-key"), std::string::npos);

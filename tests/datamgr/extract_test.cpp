@@ -61,7 +61,8 @@ TEST(Extract, IncludeGlobsSelectEntries) {
 
 TEST(Extract, RefusesTraversalBeforeWritingAnything) {
   TempDir d;
-  write_archive(d / "evil.zip", {{"good.txt", "fine", Type::kFile, ""}, {"sub/../../evil.txt", "pwned", Type::kFile, ""}});
+  write_archive(d / "evil.zip",
+                {{"good.txt", "fine", Type::kFile, ""}, {"sub/../../evil.txt", "pwned", Type::kFile, ""}});
   EXPECT_ERROR_HAS(extract_archive(d / "evil.zip", d / "out", {}),
                    "evil.zip: entry 'sub/../../evil.txt': '..' leaves the destination");
   EXPECT_FALSE(fs::exists(d / "evil.txt"));
@@ -76,14 +77,15 @@ TEST(Extract, RefusesTraversalBeforeWritingAnything) {
 TEST(Extract, RefusesLinksThatEscape) {
   TempDir d;
   write_archive(d / "s.zip", {{"a/link", "", Type::kSymlink, "../../etc"}});
-  EXPECT_ERROR_HAS(extract_archive(d / "s.zip", d / "out", {}), "entry 'a/link': symlink to '../../etc' leaves the destination");
+  EXPECT_ERROR_HAS(extract_archive(d / "s.zip", d / "out", {}),
+                   "entry 'a/link': symlink to '../../etc' leaves the destination");
   write_archive(d / "s2.zip", {{"link", "", Type::kSymlink, "/etc/passwd"}});
   EXPECT_ERROR_HAS(extract_archive(d / "s2.zip", d / "out", {}), "symlink to '/etc/passwd' leaves the destination");
   write_archive(d / "h.tar", {{"h", "", Type::kHardlink, "../outside"}}, "tar");
   EXPECT_ERROR_HAS(extract_archive(d / "h.tar", d / "out", {}), "entry 'h': hardlink target '../outside'");
   // A link that stays inside, then a file written through it, is refused too.
-  write_archive(d / "through.tar", {{"dir/", "", Type::kDir, ""}, {"l", "", Type::kSymlink, "dir"}, {"l/f", "x", Type::kFile, ""}},
-                "tar");
+  write_archive(d / "through.tar",
+                {{"dir/", "", Type::kDir, ""}, {"l", "", Type::kSymlink, "dir"}, {"l/f", "x", Type::kFile, ""}}, "tar");
   EXPECT_ERROR_HAS(extract_archive(d / "through.tar", d / "out2", {}), "refusing to write through the symlink");
   EXPECT_EQ(count_files(d.path()), 4u + 1u);  // the four archives and the one link
   EXPECT_TRUE(symlink_stays_inside("a/b/l", "../c"));
@@ -108,7 +110,8 @@ TEST(Extract, RefusesZipBombs) {
   EXPECT_FALSE(fs::exists(d / "out/zeros.bin"));
   o.max_ratio = 1e9;
   o.max_total_bytes = 10 << 20;
-  EXPECT_ERROR_HAS(extract_archive(d / "bomb.zip", d / "out", o), "declares 20971520 bytes, over the limit of 10485760");
+  EXPECT_ERROR_HAS(extract_archive(d / "bomb.zip", d / "out", o),
+                   "declares 20971520 bytes, over the limit of 10485760");
   o.max_total_bytes = 1 << 30;
   EXPECT_EQ(extract_archive(d / "bomb.zip", d / "out", o).bytes, 20 << 20);
 }

@@ -139,7 +139,8 @@ TEST(Fetch, PersistentCorruptionFailsNamingBothHashes) {
   bad[5] ^= 1;
   HttpTestServer server([&](const HttpRequest& r) { return serve_bytes(r, bad); });
   const fs::path dir = temp_dir("badhash");
-  const auto out = fetch_files({{server.url("/x/a.bin"), dir / "a.bin", ecg::sha256_hex(a), "x/a.bin"}}, fast_options());
+  const auto out =
+      fetch_files({{server.url("/x/a.bin"), dir / "a.bin", ecg::sha256_hex(a), "x/a.bin"}}, fast_options());
   ASSERT_EQ(out[0].status, FetchOutcome::Status::kFailed);
   EXPECT_EQ(out[0].attempts, 4);
   EXPECT_NE(out[0].error.find("sha256 mismatch for x/a.bin: got " + ecg::sha256_hex(bad) + ", expected " +
@@ -212,7 +213,8 @@ TEST(Fetch, RedirectToAnotherHostDropsTheCredentials) {
   HttpTestServer storage([&](const HttpRequest& r) { return serve_bytes(r, a); });
   HttpTestServer api([&](const HttpRequest&) {
     // "localhost" is another host name than "127.0.0.1" for libcurl.
-    return HttpResponse{302, {{"Location", "http://localhost:" + std::to_string(storage.port()) + "/signed?sig=1"}}, "", -1};
+    return HttpResponse{
+        302, {{"Location", "http://localhost:" + std::to_string(storage.port()) + "/signed?sig=1"}}, "", -1};
   });
   const fs::path dir = temp_dir("redirect");
   for (auto kind : {HttpAuth::Kind::kBasic, HttpAuth::Kind::kBearer}) {
@@ -281,11 +283,13 @@ TEST(Fetch, UnwritableDestinationIsAClearError) {
 TEST(Fetch, ManyFilesInParallel) {
   std::vector<std::string> contents;
   for (int i = 0; i < 12; ++i) contents.push_back(content_of(10000 + 997 * i, static_cast<unsigned>(i)));
-  HttpTestServer server([&](const HttpRequest& r) { return serve_bytes(r, contents.at(std::stoul(r.path.substr(1)))); });
+  HttpTestServer server(
+      [&](const HttpRequest& r) { return serve_bytes(r, contents.at(std::stoul(r.path.substr(1)))); });
   const fs::path dir = temp_dir("parallel");
   std::vector<FetchItem> items;
   for (int i = 0; i < 12; ++i) {
-    items.push_back({server.url("/" + std::to_string(i)), dir / (std::to_string(i) + ".bin"), ecg::sha256_hex(contents[i]), ""});
+    items.push_back(
+        {server.url("/" + std::to_string(i)), dir / (std::to_string(i) + ".bin"), ecg::sha256_hex(contents[i]), ""});
   }
   FetchOptions o = fast_options();
   o.jobs = 5;

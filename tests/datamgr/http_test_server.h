@@ -150,13 +150,13 @@ class HttpTestServer {
       requests_.push_back(req);
     }
     const HttpResponse r = handler_(req);
-    std::string head = "HTTP/1.1 " + std::to_string(r.status) + " X\r\nContent-Length: " + std::to_string(r.body.size()) +
-                       "\r\nConnection: close\r\n";
+    std::string head = "HTTP/1.1 " + std::to_string(r.status) +
+                       " X\r\nContent-Length: " + std::to_string(r.body.size()) + "\r\nConnection: close\r\n";
     for (const auto& [k, v] : r.headers) head += k + ": " + v + "\r\n";
     head += "\r\n";
     send_all(c, head.data(), head.size());
-    const size_t n = r.close_after_bytes >= 0 ? std::min(r.body.size(), static_cast<size_t>(r.close_after_bytes))
-                                              : r.body.size();
+    const size_t n =
+        r.close_after_bytes >= 0 ? std::min(r.body.size(), static_cast<size_t>(r.close_after_bytes)) : r.body.size();
     if (req.method != "HEAD") {
       const size_t chunk = r.chunk_delay_ms > 0 ? 16384 : std::max<size_t>(n, 1);
       for (size_t off = 0; off < n && !stop_; off += chunk) {

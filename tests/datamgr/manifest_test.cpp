@@ -1,7 +1,7 @@
 // Manifests, SHA256SUMS, verification (full and --fast) and diffs.
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -83,10 +83,12 @@ TEST(Manifest, ParsesSha256sumsAndNamesBadLines) {
   EXPECT_EQ(to_sha256sums(m), std::string(kEmpty) + "  a.hea\n" + kAbc + "  b/x.dat\n");
   EXPECT_ERROR_HAS(parse_sha256sums(std::string(kAbc) + "  a\nnot a line\n", "SUMS"),
                    "SUMS:2: expected '<64 hex digits>  <path>', got 'not a line'");
-  EXPECT_ERROR_HAS(parse_sha256sums(std::string(kAbc) + "  ../etc/passwd\n", "SUMS"), "SUMS:1: path '../etc/passwd' leaves the tree");
+  EXPECT_ERROR_HAS(parse_sha256sums(std::string(kAbc) + "  ../etc/passwd\n", "SUMS"),
+                   "SUMS:1: path '../etc/passwd' leaves the tree");
   EXPECT_ERROR_HAS(parse_sha256sums(std::string(kAbc) + "  a\n" + kAbc + "  a\n", "SUMS"), "SUMS: 'a' is listed twice");
-  EXPECT_ERROR_HAS(manifest_from_json({{"format", "ecgtorch-manifest"}, {"version", 1}, {"files", {{{"path", "a"}}}}}, "m.json"),
-                   "m.json: files[0]: missing key 'sha256'");
+  EXPECT_ERROR_HAS(
+      manifest_from_json({{"format", "ecgtorch-manifest"}, {"version", 1}, {"files", {{{"path", "a"}}}}}, "m.json"),
+      "m.json: files[0]: missing key 'sha256'");
   EXPECT_ERROR_HAS(manifest_from_json({{"format", "ecgtorch-manifest"}, {"version", 9}, {"files", {}}}, "m.json"),
                    "m.json: manifest version 9 is not supported");
 }
@@ -112,7 +114,8 @@ TEST(Verify, ReportsMissingExtraAndModified) {
   EXPECT_EQ(r.modified[0].actual_sha256, ecg::sha256_hex("abd"));
   const std::string text = format_report(r);
   EXPECT_NE(text.find("missing   a.hea\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("modified  b/x.dat (sha256 " + ecg::sha256_hex("abd") + ", expected " + kAbc + ")"), std::string::npos);
+  EXPECT_NE(text.find("modified  b/x.dat (sha256 " + ecg::sha256_hex("abd") + ", expected " + kAbc + ")"),
+            std::string::npos);
   EXPECT_NE(text.find("FAILED: 3 files checked, 1 missing, 1 modified, 1 extra"), std::string::npos) << text;
 
   d.write("tree/b/y.dat", "short");  // a size change is found without hashing
@@ -206,7 +209,8 @@ TEST(TreeDiff, GroupsChangesByRecord) {
   const std::string h1(64, '1'), h2(64, '2'), h3(64, '3');
   Manifest a, b;
   a.files = {entry("r/1.dat", h1), entry("r/1.hea", h1), entry("r/2.dat", h1), entry("r/3.hea", h1)};
-  b.files = {entry("r/1.dat", h2), entry("r/1.hea", h1), entry("r/3.hea", h1), entry("r/4-0.png", h3), entry("r/4.hea", h3)};
+  b.files = {entry("r/1.dat", h2), entry("r/1.hea", h1), entry("r/3.hea", h1), entry("r/4-0.png", h3),
+             entry("r/4.hea", h3)};
   const TreeDiff d = diff_manifests(a, b);
   EXPECT_EQ(d.added, 2);
   EXPECT_EQ(d.removed, 1);

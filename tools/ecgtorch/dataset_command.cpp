@@ -78,8 +78,15 @@ int run_download(const Args& a) {
   o.info = [quiet](const std::string& m) {
     if (!quiet || m.rfind("warning: ", 0) == 0) std::cerr << m << "\n";
   };
+  const SourceSpec spec = parse_source(a.source);
+  if (o.base_url.empty()) {  // mirrors from the environment; --base-url wins
+    const char* env = spec.kind == SourceSpec::Kind::kPhysionet ? std::getenv("ECGTORCH_PHYSIONET_URL")
+                      : spec.kind == SourceSpec::Kind::kUrl     ? nullptr
+                                                                : std::getenv("ECGTORCH_KAGGLE_URL");
+    if (env != nullptr && *env != '\0') o.base_url = env;
+  }
   const auto t0 = std::chrono::steady_clock::now();
-  const DownloadReport r = download(parse_source(a.source), o);
+  const DownloadReport r = download(spec, o);
   for (const auto& e : r.errors) std::cerr << "ecgtorch: error: " << e << "\n";
   std::cout << a.source << ": " << r.downloaded << " downloaded, " << r.already_valid << " already valid, " << r.failed
             << " failed";
@@ -174,7 +181,8 @@ int run_check_pairs(const Args& a) {
 
 std::function<int()> add_dataset_subcommands(CLI::App* data) {
   auto a = std::make_shared<Args>();
-  CLI::App* dl = data->add_subcommand("download", "Download a dataset (PhysioNet, Kaggle, URL), verified and resumable");
+  CLI::App* dl =
+      data->add_subcommand("download", "Download a dataset (PhysioNet, Kaggle, URL), verified and resumable");
   dl->add_option("source", a->source,
                  "physionet:<db>/<version> | kaggle:<competition> | kaggle-dataset:<owner>/<name> | "
                  "url:<https-url>#sha256=<hex>")
@@ -182,7 +190,9 @@ std::function<int()> add_dataset_subcommands(CLI::App* data) {
   dl->add_option("--dest", a->dest, "destination directory")->required();
   dl->add_option("--jobs,-j", a->jobs, "parallel transfers")->check(CLI::Range(1, 64));
   dl->add_option("--include", a->include, "glob of files (physionet) or archive entries (kaggle) to fetch; repeatable");
-  dl->add_option("--base-url", a->base_url, "mirror or test server instead of physionet.org / kaggle.com/api/v1");
+  dl->add_option("--base-url", a->base_url,
+                 "mirror or test server instead of physionet.org/files / kaggle.com/api/v1 (also "
+                 "$ECGTORCH_PHYSIONET_URL, $ECGTORCH_KAGGLE_URL)");
   dl->add_option("--retries", a->retries, "attempts per file")->check(CLI::Range(1, 100));
   dl->add_option("--max-extract-bytes", a->max_extract_bytes, "refuse archives that expand beyond this");
   dl->add_option("--max-ratio", a->max_ratio, "refuse archives that expand more than this many times");
