@@ -2,7 +2,6 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/sha256.h"
 #include "core/strings.h"
 #include "datamgr/transfer_progress.h"
 
@@ -73,25 +73,6 @@ class MemorySink : public ByteSink {
 };
 
 // ---------------------------------------------------------------- helpers
-
-struct Sha256 {
-  Sha256() : ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free) { reset(); }
-  void reset() { ECG_CHECK(EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1, "sha256: OpenSSL init failed"); }
-  void update(const void* p, size_t n) { EVP_DigestUpdate(ctx.get(), p, n); }
-  std::string hex() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx.get(), md, &len);
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-      out += digits[md[i] >> 4];
-      out += digits[md[i] & 15];
-    }
-    return out;
-  }
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx;
-};
 
 /// Hashes the first `n` bytes of a file into `h`; false when it cannot be read.
 bool hash_prefix(const fs::path& path, int64_t n, Sha256& h) {
