@@ -1,5 +1,6 @@
 #include "train/registries.h"
 
+#include "train/toy_task.h"
 #include "train/trainer_options.h"
 
 #include "core/run_options.h"
@@ -57,6 +58,12 @@ config::Schema job_schema(const Registries& regs) {
             VT::kComponent);
   component("scheduler", "the lr schedule: {name: <scheduler>, ...options}", regs.schedulers.component_kind(),
             VT::kComponent);
+  config::FieldSpec toy;
+  toy.name = "toy";
+  toy.type = VT::kSection;
+  toy.help = "the toy task's point (trainer.task: toy): {x, y, noise, step_ms}";
+  toy.section = toy_options_binder().shared_schema();
+  s.add(std::move(toy));
   component("metrics", "validation metrics: [{name: <metric>, ...}, ...]", regs.metrics.component_kind(),
             VT::kComponentList);
   return s;

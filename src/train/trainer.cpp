@@ -20,6 +20,7 @@
 #include "core/device.h"
 #include "core/run_context.h"
 #include "core/run_dir.h"
+#include "train/toy_task.h"
 #include "core/run_options.h"
 #include "core/sha256.h"
 #include "core/yaml_io.h"
@@ -246,6 +247,7 @@ fs::path latest_checkpoint(const fs::path& run_dir) {
 }
 
 TrainResult train(const TrainRequest& request, const Registries& regs, const StopSignal* stop) {
+  if (is_toy_job(request.config)) return train_toy(request, stop);
   const DistEnv dist = dist_env_from_environment();
   Job j = build_job(request.config, regs, dist);
   Logger& log = *j.ctx.logger;

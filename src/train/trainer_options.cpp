@@ -6,7 +6,8 @@ namespace ecg::train {
 
 config::OptionsBinder<TrainerOptions> trainer_options_binder() {
   config::OptionsBinder<TrainerOptions> b("trainer");
-  ECG_BIND(b, task, "auto: digitize for digitizer_unet, classify otherwise").choices = {"auto", "digitize", "classify"};
+  ECG_BIND(b, task, "auto: digitize for digitizer_unet, classify otherwise; toy: no model, a known optimum (sweeps)")
+      .choices = {"auto", "digitize", "classify", "toy"};
   ECG_BIND(b, max_steps, "optimizer steps of the run").min_value = 1;
   ECG_BIND(b, steps_per_epoch, "steps of an epoch over an infinite dataset").min_value = 1;
   ECG_BIND(b, batch_size, "examples per batch and process").min_value = 1;

@@ -2,7 +2,7 @@
 // TrainerOptions: the `trainer` section of a job config, i.e. how the loop runs.
 //
 //   trainer:
-//     task: auto            # auto | digitize | classify: how batches meet model and loss
+//     task: auto            # auto | digitize | classify | toy: how batches meet model and loss
 //     max_steps: 2000       # optimizer steps
 //     batch_size: 8         # per process
 //     val_every: 200        # steps; also checkpoints unless checkpoint_every says otherwise
@@ -24,7 +24,7 @@
 namespace ecg::train {
 
 struct TrainerOptions {
-  TORCH_ARG(std::string, task) = "auto";  // auto | digitize | classify
+  TORCH_ARG(std::string, task) = "auto";  // auto | digitize | classify | toy (toy_task.h)
   TORCH_ARG(int64_t, max_steps) = 1000;
   TORCH_ARG(int64_t, steps_per_epoch) = 100;  // infinite datasets only
   TORCH_ARG(int64_t, batch_size) = 8;

@@ -35,5 +35,6 @@ Command add_synth_command(CLI::App& app);
 /// `argv` is the whole command line (recorded in the run, and reused by --nproc).
 Command add_train_command(CLI::App& app, std::vector<std::string> argv);
 Command add_eval_command(CLI::App& app);
+Command add_sweep_command(CLI::App& app);
 
 }  // namespace ecg::tools

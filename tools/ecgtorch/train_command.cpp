@@ -62,7 +62,9 @@ Command add_train_command(CLI::App& app, std::vector<std::string> argv) {
                        std::cout << "best checkpoint: " << r.best_checkpoint.string() << " (" << r.best_metric << " "
                                  << r.best_value << ")\n";
                      }
-                     std::cout << "last checkpoint: " << r.last_checkpoint.string() << "\n";
+                     if (!r.last_checkpoint.empty()) {
+                       std::cout << "last checkpoint: " << r.last_checkpoint.string() << "\n";
+                     }
                      if (fs::is_directory(r.run_dir / "plots")) {
                        std::cout << "plots:           " << (r.run_dir / "plots").string() << "\n";
                      }
