@@ -87,7 +87,8 @@ struct Parzen {
       double s = range;  // the prior keeps the full width
       if (!points[i].second && n > 1) {
         const double left = i > 0 ? points[i].first - points[i - 1].first : points[1].first - points[0].first;
-        const double right = i + 1 < n ? points[i + 1].first - points[i].first : points[n - 1].first - points[n - 2].first;
+        const double right =
+            i + 1 < n ? points[i + 1].first - points[i].first : points[n - 1].first - points[n - 2].first;
         s = std::clamp(std::max(left, right), min_sigma, range);
       }
       e.mu.push_back(points[i].first);
@@ -133,8 +134,8 @@ class TpeSampler : public Sampler {
     std::vector<size_t> order(history.size());
     std::iota(order.begin(), order.end(), size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return history[a].loss < history[b].loss; });
-    const size_t n_good = std::clamp<size_t>(static_cast<size_t>(std::ceil(o_.gamma * static_cast<double>(history.size()))),
-                                             1, history.size() - 1);
+    const size_t n_good = std::clamp<size_t>(
+        static_cast<size_t>(std::ceil(o_.gamma * static_cast<double>(history.size()))), 1, history.size() - 1);
     std::vector<double> x;
     for (size_t d = 0; d < space_.params.size(); ++d) {
       const Param& p = space_.params[d];
@@ -204,7 +205,8 @@ std::vector<double> grid_values(const Param& p, int64_t points) {
     default: {
       const double a = p.to_internal(p.low), b = p.to_internal(p.high);
       for (int64_t i = 0; i < points; ++i) {
-        const double v = p.to_internal(p.to_value(a + (b - a) * static_cast<double>(i) / static_cast<double>(points - 1)));
+        const double v =
+            p.to_internal(p.to_value(a + (b - a) * static_cast<double>(i) / static_cast<double>(points - 1)));
         if (out.empty() || v != out.back()) out.push_back(v);
       }
       return out;

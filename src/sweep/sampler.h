@@ -37,8 +37,8 @@ struct Observation {
 struct SamplerOptions {
   uint64_t seed = 0;
   int64_t grid_points = 5;
-  int64_t startup = 10;    // tpe: random trials first
-  double gamma = 0.25;     // tpe: share of trials called good
+  int64_t startup = 10;     // tpe: random trials first
+  double gamma = 0.25;      // tpe: share of trials called good
   int64_t candidates = 24;  // tpe: draws from l(x) per parameter
 };
 

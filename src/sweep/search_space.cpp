@@ -148,8 +148,8 @@ Param parse_distribution(const std::string& path, const std::string& dist_text, 
 
 Param parse_param(const std::string& text, const std::string& where) {
   const auto eq = text.find('=');
-  ECG_CHECK(eq != std::string::npos, where, ": expected PATH=DISTRIBUTION, e.g. optimizer.lr=loguniform(1e-4,1e-2), got '",
-            text, "'");
+  ECG_CHECK(eq != std::string::npos, where,
+            ": expected PATH=DISTRIBUTION, e.g. optimizer.lr=loguniform(1e-4,1e-2), got '", text, "'");
   return parse_distribution(trim(text.substr(0, eq)), text.substr(eq + 1), where);
 }
 

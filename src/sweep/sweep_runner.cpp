@@ -6,8 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -50,7 +50,9 @@ bool pid_alive(int64_t pid) {
   return close == std::string::npos || close + 2 >= text.size() || text[close + 2] != 'Z';
 }
 
-bool finished(const Trial& t) { return t.status == "completed" || t.status == "pruned" || t.status == "failed"; }
+bool finished(const Trial& t) {
+  return t.status == "completed" || t.status == "pruned" || t.status == "failed";
+}
 
 std::vector<std::string> last_lines(const fs::path& file, size_t n) {
   std::ifstream in(file);
@@ -112,7 +114,8 @@ std::vector<std::pair<int64_t, double>> read_new_rows(const fs::path& file, std:
     if (trim(line).empty()) continue;
     try {
       const auto j = nlohmann::json::parse(line);
-      if (j.contains(metric) && j[metric].is_number()) out.push_back({j.value("step", int64_t{0}), j[metric].get<double>()});
+      if (j.contains(metric) && j[metric].is_number())
+        out.push_back({j.value("step", int64_t{0}), j[metric].get<double>()});
     } catch (const nlohmann::json::exception&) {
       // A torn line cannot happen (rows are flushed whole); ignore anything unreadable.
     }
@@ -164,7 +167,8 @@ std::vector<std::string> trial_command(const SweepSpec& spec, const Trial& t, co
 }
 
 std::vector<Trial> plan_trials(const SweepSpec& spec) {
-  ECG_CHECK(spec.sampler != "tpe", "--dry-run needs --sampler grid or random (tpe picks each trial from finished ones)");
+  ECG_CHECK(spec.sampler != "tpe",
+            "--dry-run needs --sampler grid or random (tpe picks each trial from finished ones)");
   const auto sampler = make_sampler(spec.sampler, spec.space, spec.sampler_options);
   std::vector<Trial> out;
   for (int64_t k = 0; k < spec.trials; ++k) out.push_back(make_trial(spec, k, sampler->suggest(k, {})));
@@ -194,7 +198,8 @@ RunnerOutcome run_sweep(const RunnerOptions& o) {
     SweepState s = read_state(o.dir);
     spec = s.spec;
     for (auto& t : s.trials) {  // trials of a crashed sweep on this host
-      if (t.status == "running" && t.owner.rfind(host + ":", 0) == 0 && !pid_alive(std::stoll(t.owner.substr(host.size() + 1)))) {
+      if (t.status == "running" && t.owner.rfind(host + ":", 0) == 0 &&
+          !pid_alive(std::stoll(t.owner.substr(host.size() + 1)))) {
         info(str("trial ", t.id, " was left running by ", t.owner, " (gone): it runs again"));
         t.status = "pending";
         t.owner.clear();
@@ -222,7 +227,8 @@ RunnerOutcome run_sweep(const RunnerOptions& o) {
       // New metric rows, and ASHA.
       for (auto& [id, c] : children) {
         Trial& t = trial(id);
-        for (const auto& [step, v] : read_new_rows(trial_dir(o.dir, id) / "run" / "metrics.jsonl", c.metrics_offset, spec.metric)) {
+        for (const auto& [step, v] :
+             read_new_rows(trial_dir(o.dir, id) / "run" / "metrics.jsonl", c.metrics_offset, spec.metric)) {
           t.curve.push_back({step, v});
           if (!spec.prune || c.pruning) continue;
           for (int64_t k = 0; k <= spec.asha.rung_at(step); ++k) {
@@ -251,9 +257,12 @@ RunnerOutcome run_sweep(const RunnerOptions& o) {
           ++it;
           continue;
         }
-        const int status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : -1;
+        const int status = WIFEXITED(wstatus)     ? WEXITSTATUS(wstatus)
+                           : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus)
+                                                  : -1;
         Trial& t = trial(it->first);
-        for (const auto& row : read_new_rows(trial_dir(o.dir, t.id) / "run" / "metrics.jsonl", it->second.metrics_offset, spec.metric)) {
+        for (const auto& row :
+             read_new_rows(trial_dir(o.dir, t.id) / "run" / "metrics.jsonl", it->second.metrics_offset, spec.metric)) {
           t.curve.push_back(row);
         }
         settle_value(t, maximize);
@@ -273,7 +282,8 @@ RunnerOutcome run_sweep(const RunnerOptions& o) {
         } else {
           t.status = "failed";
           t.log_tail = last_lines(trial_dir(o.dir, t.id) / "stderr.txt", 20);
-          if (status == 0) t.log_tail.push_back("the run wrote no " + spec.metric + " (check trainer.val_every and the metrics)");
+          if (status == 0)
+            t.log_tail.push_back("the run wrote no " + spec.metric + " (check trainer.val_every and the metrics)");
           info(str("trial ", t.id, " failed (exit ", status, "): ", t.log_tail.empty() ? "" : t.log_tail.back()));
         }
         it = children.erase(it);

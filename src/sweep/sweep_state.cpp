@@ -1,9 +1,9 @@
 #include "sweep/sweep_state.h"
 
 #include <fcntl.h>
-#include <yaml-cpp/yaml.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -97,11 +97,20 @@ nlohmann::json state_to_json(const SweepState& s) {
   for (const auto& t : s.trials) {
     nlohmann::json rungs = nlohmann::json::object();
     for (const auto& [k, v] : t.rungs) rungs[std::to_string(k)] = v;
-    nlohmann::json j = {{"id", t.id},          {"x", t.x},         {"params", t.params},
-                        {"status", t.status},  {"owner", t.owner}, {"pid", t.pid},
-                        {"exit_status", t.exit_status}, {"value_step", t.value_step}, {"curve", t.curve},
-                        {"rungs", rungs},      {"pruned_at_step", t.pruned_at_step},
-                        {"started", t.started}, {"ended", t.ended}, {"log_tail", t.log_tail}};
+    nlohmann::json j = {{"id", t.id},
+                        {"x", t.x},
+                        {"params", t.params},
+                        {"status", t.status},
+                        {"owner", t.owner},
+                        {"pid", t.pid},
+                        {"exit_status", t.exit_status},
+                        {"value_step", t.value_step},
+                        {"curve", t.curve},
+                        {"rungs", rungs},
+                        {"pruned_at_step", t.pruned_at_step},
+                        {"started", t.started},
+                        {"ended", t.ended},
+                        {"log_tail", t.log_tail}};
     j["value"] = t.value ? nlohmann::json(*t.value) : nlohmann::json(nullptr);
     trials.push_back(std::move(j));
   }
@@ -143,7 +152,8 @@ SweepState state_from_json(const nlohmann::json& j, const std::string& source) {
 SweepState read_state(const fs::path& dir) {
   const fs::path file = dir / "sweep.json";
   std::error_code ec;
-  ECG_CHECK(fs::is_regular_file(file, ec), file.string(), ": no sweep here (start one with ecgtorch sweep --config ...)");
+  ECG_CHECK(fs::is_regular_file(file, ec), file.string(),
+            ": no sweep here (start one with ecgtorch sweep --config ...)");
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(read_file(file));
@@ -153,7 +163,9 @@ SweepState read_state(const fs::path& dir) {
   return state_from_json(j, file.string());
 }
 
-void write_state(const fs::path& dir, const SweepState& s) { write_file_atomic(dir / "sweep.json", state_to_json(s).dump(1) + "\n"); }
+void write_state(const fs::path& dir, const SweepState& s) {
+  write_file_atomic(dir / "sweep.json", state_to_json(s).dump(1) + "\n");
+}
 
 SweepLock::SweepLock(const fs::path& dir) {
   fd_ = ::open((dir / "sweep.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -174,7 +186,9 @@ std::vector<const Trial*> ranked(const SweepState& s) {
   std::vector<const Trial*> out;
   for (const auto& t : s.trials) out.push_back(&t);
   const bool maximize = s.spec.mode == "max";
-  auto group = [](const Trial* t) { return t->status == "completed" && t->value ? 0 : t->status == "pruned" && t->value ? 1 : 2; };
+  auto group = [](const Trial* t) {
+    return t->status == "completed" && t->value ? 0 : t->status == "pruned" && t->value ? 1 : 2;
+  };
   std::stable_sort(out.begin(), out.end(), [&](const Trial* a, const Trial* b) {
     const int ga = group(a), gb = group(b);
     if (ga != gb) return ga < gb;
@@ -198,8 +212,8 @@ std::string results_markdown(const SweepState& s) {
     std::string status = t->status;
     if (t->status == "pruned") status += str(" @", t->pruned_at_step);
     if (t->status == "failed") status += str(" (exit ", t->exit_status, ")");
-    out += str("| ", rank, " | ", t->id, " | ", status, " | ", cell(t->value), " | ", t->value ? std::to_string(t->value_step) : "",
-               " |");
+    out += str("| ", rank, " | ", t->id, " | ", status, " | ", cell(t->value), " | ",
+               t->value ? std::to_string(t->value_step) : "", " |");
     for (const auto& p : s.spec.space.params) {
       const auto it = t->params.find(p.path);
       out += " " + (it == t->params.end() ? std::string() : it->second) + " |";
@@ -215,7 +229,8 @@ std::string results_csv(const SweepState& s, const fs::path& dir) {
   out += ",run_dir\n";
   int64_t rank = 0;
   for (const Trial* t : ranked(s)) {
-    out += str(++rank, ",", t->id, ",", t->status, ",", cell(t->value), ",", t->value ? std::to_string(t->value_step) : "");
+    out += str(++rank, ",", t->id, ",", t->status, ",", cell(t->value), ",",
+               t->value ? std::to_string(t->value_step) : "");
     for (const auto& p : s.spec.space.params) {
       const auto it = t->params.find(p.path);
       out += "," + csv_field(it == t->params.end() ? std::string() : it->second);

@@ -22,9 +22,9 @@
 namespace ecg::sweep {
 
 struct SweepSpec {
-  std::string config;                  // the job config, absolute
+  std::string config;                    // the job config, absolute
   std::vector<std::string> config_dirs;  // --config-dir, absolute
-  std::vector<std::string> overrides;  // applied to every trial
+  std::vector<std::string> overrides;    // applied to every trial
   SearchSpace space;
   std::string sampler = "tpe";
   SamplerOptions sampler_options;
@@ -37,7 +37,7 @@ struct SweepSpec {
 
 struct Trial {
   int64_t id = 0;
-  std::vector<double> x;  // internal coordinates
+  std::vector<double> x;                      // internal coordinates
   std::map<std::string, std::string> params;  // path -> override value
   std::string status = "pending";
   std::string owner;  // host:pid of the sweep process running it
@@ -48,7 +48,7 @@ struct Trial {
   std::vector<std::pair<int64_t, double>> curve;  // (step, metric)
   std::map<int64_t, double> rungs;                // ASHA rung -> metric there
   int64_t pruned_at_step = 0;
-  std::string started, ended;  // ISO 8601 UTC
+  std::string started, ended;         // ISO 8601 UTC
   std::vector<std::string> log_tail;  // failed: last lines of stderr
 };
 

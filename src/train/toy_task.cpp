@@ -40,8 +40,9 @@ TrainResult train_toy(const TrainRequest& request, const StopSignal* stop) {
   const RunOptions run = run_options_binder().read(cfg, "");
   const TrainerOptions t = trainer_options_binder().read(cfg.at("trainer"), "trainer");
   const auto* tsec = cfg.find("toy");
-  const ToyOptions o = tsec != nullptr && !tsec->is_null() ? toy_options_binder().read(*tsec, "toy")
-                                                           : toy_options_binder().parse(config::ConfigNode::map(), "toy");
+  const ToyOptions o = tsec != nullptr && !tsec->is_null()
+                           ? toy_options_binder().read(*tsec, "toy")
+                           : toy_options_binder().parse(config::ConfigNode::map(), "toy");
   double lr = 1e-3;
   if (const auto* opt = cfg.find("optimizer"); opt != nullptr && opt->is_map() && opt->has("lr")) {
     const auto v = parse_double(opt->at("lr").text());
@@ -55,7 +56,8 @@ TrainResult train_toy(const TrainRequest& request, const StopSignal* stop) {
   int64_t step = 0;
   if (request.resume_dir) {
     run_dir = *request.resume_dir;
-    for (const auto& row : read_metrics_jsonl(run_dir / "metrics.jsonl")) step = std::max(step, row.value("step", int64_t{0}));
+    for (const auto& row : read_metrics_jsonl(run_dir / "metrics.jsonl"))
+      step = std::max(step, row.value("step", int64_t{0}));
   } else {
     RunDir rd = RunDir::create(run, std::chrono::system_clock::now());
     run_dir = rd.path();

@@ -32,7 +32,9 @@ struct SweepArgs {
   bool dry_run = false, resume = false, worker = false, quiet = false;
 };
 
-std::string self_exe() { return fs::canonical("/proc/self/exe").string(); }
+std::string self_exe() {
+  return fs::canonical("/proc/self/exe").string();
+}
 
 std::string default_dir(const std::string& config) {
   std::time_t t = std::time(nullptr);
@@ -48,13 +50,18 @@ int print_status(const fs::path& dir) {
   std::cout << sweep::results_markdown(s);
   int64_t counts[5] = {0, 0, 0, 0, 0};
   for (const auto& t : s.trials) {
-    counts[t.status == "completed" ? 0 : t.status == "pruned" ? 1 : t.status == "failed" ? 2 : t.status == "running" ? 3 : 4]++;
+    counts[t.status == "completed" ? 0
+           : t.status == "pruned"  ? 1
+           : t.status == "failed"  ? 2
+           : t.status == "running" ? 3
+                                   : 4]++;
   }
   std::cout << s.trials.size() << "/" << s.spec.trials << " trials: " << counts[0] << " completed, " << counts[1]
             << " pruned, " << counts[2] << " failed, " << counts[3] << " running, " << counts[4] << " pending ("
             << s.spec.sampler << ", " << s.spec.metric << " " << s.spec.mode << ")\n";
   for (const auto& t : s.trials) {
-    if (t.status == "failed" && !t.log_tail.empty()) std::cout << "trial " << t.id << " failed: " << t.log_tail.back() << "\n";
+    if (t.status == "failed" && !t.log_tail.empty())
+      std::cout << "trial " << t.id << " failed: " << t.log_tail.back() << "\n";
   }
   return 0;
 }
@@ -82,8 +89,9 @@ sweep::SweepSpec make_spec(const ConfigArgs& ca, const SweepArgs& a) {
   }
   const config::ConfigNode cfg = config::load_config(make_config_request(probe), &schema);
   const auto* tsec = cfg.find("trainer");
-  const train::TrainerOptions t = tsec != nullptr && !tsec->is_null() ? train::trainer_options_binder().read(*tsec, "trainer")
-                                                                    : train::trainer_options_binder().parse(config::ConfigNode::map(), "trainer");
+  const train::TrainerOptions t = tsec != nullptr && !tsec->is_null()
+                                      ? train::trainer_options_binder().read(*tsec, "trainer")
+                                      : train::trainer_options_binder().parse(config::ConfigNode::map(), "trainer");
   spec.metric = a.metric.empty() ? t.best_metric() : a.metric;
   spec.mode = a.mode.empty() ? t.best_mode() : a.mode;
   spec.asha.min_steps = a.asha_min_steps > 0 ? a.asha_min_steps : t.val_every();
@@ -100,21 +108,24 @@ sweep::SweepSpec make_spec(const ConfigArgs& ca, const SweepArgs& a) {
 }  // namespace
 
 Command add_sweep_command(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("sweep", "Hyperparameter search: grid, random or TPE trials of `train`, ASHA pruning");
+  CLI::App* sub =
+      app.add_subcommand("sweep", "Hyperparameter search: grid, random or TPE trials of `train`, ASHA pruning");
   auto c = add_config_args(sub, /*config_required=*/false);
   auto a = std::make_shared<SweepArgs>();
   sub->add_option("--space", a->space, "YAML: one 'path: distribution' per line");
   sub->add_option("--param", a->params,
                   "PATH=DIST: uniform(a,b) loguniform(a,b) int(a,b[,log]) choice(v1,v2,...); repeatable");
   sub->add_option("--sampler", a->sampler, "grid | random | tpe")->check(CLI::IsMember({"grid", "random", "tpe"}));
-  sub->add_option("--trials", a->trials, "trials in all (default 20; grid: the whole grid)")->check(CLI::Range(int64_t{1}, int64_t{100000}));
+  sub->add_option("--trials", a->trials, "trials in all (default 20; grid: the whole grid)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100000}));
   sub->add_option("--parallel", a->parallel, "trials at once")->check(CLI::Range(int64_t{1}, int64_t{256}));
   sub->add_option("--metric", a->metric, "validation metric to optimise (default: trainer.best_metric)");
   sub->add_option("--mode", a->mode, "max | min (default: trainer.best_mode)")->check(CLI::IsMember({"min", "max"}));
   sub->add_option("--prune", a->prune, "asha | none")->check(CLI::IsMember({"asha", "none"}));
   sub->add_option("--asha-min-steps", a->asha_min_steps, "ASHA's first rung (default: trainer.val_every)");
   sub->add_option("--asha-eta", a->asha_eta, "ASHA's reduction factor")->check(CLI::Range(1.5, 100.0));
-  sub->add_option("--grid-points", a->grid_points, "grid: points per real-valued parameter")->check(CLI::Range(int64_t{2}, int64_t{1000}));
+  sub->add_option("--grid-points", a->grid_points, "grid: points per real-valued parameter")
+      ->check(CLI::Range(int64_t{2}, int64_t{1000}));
   sub->add_option("--seed", a->seed, "sampler seed");
   sub->add_option("--dir", a->dir, "sweep directory (default: sweeps/<config>-<time>)");
   sub->add_flag("--dry-run", a->dry_run, "print one train command per trial and exit (grid, random)");
@@ -166,7 +177,8 @@ Command add_sweep_command(CLI::App& app) {
                    print_status(dir);
                    std::cout << "results: " << (dir / "results.md").string() << ", " << (dir / "results.csv").string()
                              << "\n";
-                   if (fs::exists(dir / "best_config.yaml")) std::cout << "best config: " << (dir / "best_config.yaml").string() << "\n";
+                   if (fs::exists(dir / "best_config.yaml"))
+                     std::cout << "best config: " << (dir / "best_config.yaml").string() << "\n";
                    return r.completed == 0 && r.pruned == 0 && r.failed > 0 ? 1 : 0;
                  }};
 }
