@@ -10,6 +10,35 @@
 #include "core/strings.h"
 
 namespace ecg::sweep {
+namespace {
+
+/// Splits at commas outside brackets and quotes: "[1,2], 3" -> {"[1,2]", "3"}.
+std::vector<std::string> split_top_level(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  int depth = 0;
+  char quote = 0;
+  for (char c : s) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '[' || c == '{' || c == '(') {
+      ++depth;
+    } else if (c == ']' || c == '}' || c == ')') {
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      out.push_back(trim(cur));
+      cur.clear();
+      continue;
+    }
+    cur += c;
+  }
+  out.push_back(trim(cur));
+  return out;
+}
+
+}  // namespace
 
 std::string format_number(double v) {
   char buf[64];
@@ -111,7 +140,7 @@ Param parse_distribution(const std::string& path, const std::string& dist_text, 
             ": expected uniform(a, b), loguniform(a, b), int(a, b[, log]) or choice(v1, v2, ...), got '", dist, "'");
   const std::string kind = trim(dist.substr(0, open));
   std::vector<std::string> args;
-  for (const auto& a : split(dist.substr(open + 1, dist.size() - open - 2), ',')) args.push_back(trim(a));
+  for (const auto& a : split_top_level(dist.substr(open + 1, dist.size() - open - 2))) args.push_back(a);
   Param p;
   p.path = path;
   auto number = [&](const std::string& s) {

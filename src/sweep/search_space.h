@@ -3,7 +3,8 @@
 //
 //   optimizer.lr: loguniform(1e-4, 1e-2)     real, log scale
 //   loss.terms.1.weight: uniform(0, 1)       real
-//   model.width: choice(16, 32, 64)          categorical (values kept as written)
+//   model.width: choice(16, 32, 64)          categorical (values kept as written; a value
+//                                            may be a list: choice([8,16], [16,32]))
 //   trainer.batch_size: int(8, 64, log)      integer, optionally log scale
 //
 // `--param PATH=DIST` takes the same text; a SPACE.yaml maps each path to one.

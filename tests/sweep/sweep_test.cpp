@@ -67,6 +67,8 @@ TEST(SearchSpace, ParsesDistributionsAndNamesErrors) {
   p = parse_param("model.width=choice(16, 32, 64)", "x");
   EXPECT_EQ(p.choices, (std::vector<std::string>{"16", "32", "64"}));
   EXPECT_EQ(p.format(p.to_value(2)), "64");
+  p = parse_param("model.widths=choice([16,32,64,128], [8, 16, 32, 64])", "x");
+  EXPECT_EQ(p.choices, (std::vector<std::string>{"[16,32,64,128]", "[8, 16, 32, 64]"}));
   p = parse_param("loss.terms.1.weight=uniform(0,1)", "x");
   EXPECT_EQ(p.format(0.25), "0.25");
   EXPECT_ERROR_HAS(parse_param("optimizer.lr", "--param 2"), "--param 2: expected PATH=DISTRIBUTION");

@@ -145,7 +145,7 @@ Command add_sweep_command(CLI::App& app) {
                    if (!continuing) {
                      const sweep::SweepSpec spec = make_spec(*c, *a);
                      if (a->dry_run) {
-                       const std::string d = dir.empty() ? std::string("DIR") : dir.string();
+                       const std::string d = dir.empty() ? default_dir(c->file) : dir.string();
                        for (const auto& t : sweep::plan_trials(spec)) {
                          std::string line;
                          for (const auto& arg : sweep::trial_command(spec, t, d, "ecgtorch")) {
