@@ -2,6 +2,8 @@
 #   make test    deps -> configure -> build -> ctest
 #   make build   configure + build
 #   make bench   build + run the benchmarks
+#   make fuzz    libFuzzer targets with ASan + UBSan (clang), FUZZ_RUNS / FUZZ_SECONDS each
+#   make test-sanitize   the whole ctest suite built with ASan + UBSan (build-asan/)
 #   make bench-manifest   manifest hashing vs sha256sum, verify --fast vs full (writes 2 GiB to $TMPDIR)
 #   make quickstart   deps -> build -> ecgtorch train --config configs/quickstart.yaml
 BUILD ?= build
@@ -9,7 +11,7 @@ JOBS ?= $(shell nproc)
 BUILD_TYPE ?= Release
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build test bench bench-manifest install clean experiment-signals experiment-synth quickstart
+.PHONY: all deps configure build test test-sanitize fuzz bench bench-manifest install clean experiment-signals experiment-synth quickstart
 
 all: build
 
@@ -27,6 +29,18 @@ build: configure
 
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Fuzz every parser (tools/run-fuzzers.sh; results in build-fuzz/fuzz-results.md).
+fuzz:
+	tools/run-fuzzers.sh
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-sanitize: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DECGTORCH_SANITIZE=ON -DECGTORCH_BUILD_BENCH=OFF
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:suppressions=$(CURDIR)/tools/lsan.supp \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
 
 bench: build
 	$(BUILD)/bench/config_bench
