@@ -220,13 +220,16 @@ WfdbHeader parse_wfdb_header(const std::string& text, const std::string& source)
     if (t.size() >= 7) s.checksum = to_int(t[6], where, "a checksum");
     if (t.size() >= 8) to_int(t[7], where, "a block size");
     if (t.size() >= 9) {
-      // The description is the rest of the line after the 8th field.
+      // The description is the rest of the line after the 8th field (fields are split
+      // at the same whitespace as tokens() splits at).
+      const char* space = " \t\r\n\v\f";
       size_t pos = 0;
-      for (int k = 0; k < 8; ++k) {
-        pos = line.find_first_not_of(" \t", pos);
-        pos = line.find_first_of(" \t", pos);
+      for (int k = 0; k < 8 && pos != std::string::npos; ++k) {
+        pos = line.find_first_not_of(space, pos);
+        if (pos != std::string::npos) pos = line.find_first_of(space, pos);
       }
-      s.description = line.substr(line.find_first_not_of(" \t", pos));
+      const size_t start = pos == std::string::npos ? std::string::npos : line.find_first_not_of(space, pos);
+      s.description = start == std::string::npos ? std::string() : trim(line.substr(start));
     }
     h.signals.push_back(std::move(s));
   }

@@ -252,3 +252,15 @@ TEST(WriteWfdb, NanRoundTripsAndRangeIsChecked) {
 
 }  // namespace
 }  // namespace ecg::data
+
+// Found by fuzz/wfdb_header_fuzz: a signal line whose fields are separated by a
+// carriage return or form feed (whitespace to the field splitter) made the description
+// search run off the end of the line.
+TEST(WfdbHeader, DescriptionAfterOddWhitespaceDoesNotCrash) {
+  const auto h = ecg::data::parse_wfdb_header("m 1 500 10\nm.dat 16 200 16\r0 7 123 0 I\n", "odd.hea");
+  ASSERT_EQ(h.signals.size(), 1u);
+  EXPECT_EQ(h.signals[0].description, "I");
+  EXPECT_EQ(h.signals[0].checksum, 123);
+  const auto h2 = ecg::data::parse_wfdb_header("m 1 500 10\nm.dat 16 200 16 0 7 123 0\fV1 lead\n", "ff.hea");
+  EXPECT_EQ(h2.signals[0].description, "V1 lead");
+}
