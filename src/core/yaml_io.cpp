@@ -1,5 +1,7 @@
 #include "core/yaml_io.h"
 
+#include <algorithm>
+
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -81,7 +83,42 @@ void emit(YAML::Emitter& out, const ConfigNode& node) {
 
 }  // namespace
 
+namespace {
+
+/// Byte offset of the first invalid UTF-8 sequence, or npos. (YAML is Unicode text; a
+/// stray byte would not survive emitting the config again.)
+size_t first_invalid_utf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || (n == 2 && c < 0xC2) || i + n > s.size()) return i;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    }
+    if (n == 3) {
+      const auto c1 = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return i;  // overlong, surrogates
+    }
+    if (n == 4) {
+      const auto c1 = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xF0 && c1 < 0x90) || c > 0xF4 || (c == 0xF4 && c1 >= 0x90)) return i;
+    }
+    i += n;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
 ConfigNode parse_yaml(const std::string& text, const std::string& source_name) {
+  if (const size_t bad = first_invalid_utf8(text); bad != std::string::npos) {
+    const int64_t line =
+        1 + static_cast<int64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
+    const size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    const size_t column = bad - (line_start == std::string::npos || bad == 0 ? 0 : line_start + 1) + 1;
+    throw Error(str(source_name, ":", line, ":", column, ": invalid UTF-8 (YAML files must be UTF-8 text)"));
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);
