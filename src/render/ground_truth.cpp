@@ -179,7 +179,23 @@ nlohmann::json to_json(const PageTruth& t) {
   return j;
 }
 
+namespace {
+PageTruth page_truth_from_json_unchecked(const nlohmann::json& j, const std::string& source);
+}  // namespace
+
 PageTruth page_truth_from_json(const nlohmann::json& j, const std::string& source) {
+  // Fields read with at() or get<>() throw nlohmann exceptions on a missing key or a
+  // wrong type; they reach the user as one ecg::Error naming the file (found by fuzzing).
+  try {
+    return page_truth_from_json_unchecked(j, source);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(str(source, ": unexpected ground-truth JSON: ", e.what()));
+  }
+}
+
+namespace {
+
+PageTruth page_truth_from_json_unchecked(const nlohmann::json& j, const std::string& source) {
   ECG_CHECK(j.is_object(), source, ": expected a JSON object");
   PageTruth t;
   t.id = j.value("id", std::string());
@@ -247,6 +263,8 @@ PageTruth page_truth_from_json(const nlohmann::json& j, const std::string& sourc
   if (j.contains("artefacts")) t.artefacts = j.at("artefacts");
   return t;
 }
+
+}  // namespace
 
 PageTruth read_page_truth(const std::filesystem::path& path) {
   const std::string text = read_file(path);

@@ -197,5 +197,19 @@ TEST(GroundTruth, ReadsEcgImageKitJson) {
   EXPECT_ERROR_HAS(read_page_truth(tmp / "bad.json"), "bad.json.leads[0]: missing field 'start_sample'");
 }
 
+// Found by fuzz/ground_truth_fuzz: a printed-text entry without its box (or a field of
+// the wrong type) escaped as a raw nlohmann exception instead of an error naming the file.
+TEST(GroundTruth, MalformedOptionalFieldsAreNamedErrors) {
+  const std::string head =
+      "{\"width\": 10, \"height\": 10, \"resolution\": 200, \"sampling_frequency\": 500, \"x_grid\": 5, "
+      "\"y_grid\": 5, \"leads\": [], ";
+  EXPECT_ERROR_HAS(
+      page_truth_from_json(nlohmann::json::parse(head + "\"printed_text\": [{\"text\": \"x\"}]}"), "gt.json"),
+      "gt.json: unexpected ground-truth JSON:");
+  EXPECT_ERROR_HAS(
+      page_truth_from_json(nlohmann::json::parse(head + "\"printed_text\": [{\"text\": 3, \"box\": []}]}"), "gt.json"),
+      "gt.json");
+}
+
 }  // namespace
 }  // namespace ecg::render
