@@ -85,12 +85,14 @@ void emit(YAML::Emitter& out, const ConfigNode& node) {
 
 namespace {
 
-/// Byte offset of the first invalid UTF-8 sequence, or npos. (YAML is Unicode text; a
-/// stray byte would not survive emitting the config again.)
+/// Byte offset of the first invalid UTF-8 sequence or control character (other than tab,
+/// LF, CR), or npos. YAML streams are printable Unicode; such a byte would not survive
+/// emitting the config again.
 size_t first_invalid_utf8(const std::string& s) {
   size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return i;  // not printable
     size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
     if (n == 0 || (n == 2 && c < 0xC2) || i + n > s.size()) return i;
     for (size_t k = 1; k < n; ++k) {
@@ -117,7 +119,8 @@ ConfigNode parse_yaml(const std::string& text, const std::string& source_name) {
         1 + static_cast<int64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n'));
     const size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
     const size_t column = bad - (line_start == std::string::npos || bad == 0 ? 0 : line_start + 1) + 1;
-    throw Error(str(source_name, ":", line, ":", column, ": invalid UTF-8 (YAML files must be UTF-8 text)"));
+    throw Error(str(source_name, ":", line, ":", column,
+                    ": invalid UTF-8 or a control character (YAML files must be printable UTF-8 text)"));
   }
   YAML::Node root;
   try {

@@ -199,8 +199,11 @@ PageTruth page_truth_from_json_unchecked(const nlohmann::json& j, const std::str
   ECG_CHECK(j.is_object(), source, ": expected a JSON object");
   PageTruth t;
   t.id = j.value("id", std::string());
-  t.width = static_cast<int>(number(j, "width", source));
-  t.height = static_cast<int>(number(j, "height", source));
+  const double width = number(j, "width", source), height = number(j, "height", source);
+  ECG_CHECK(width >= 1 && width <= 1e6 && height >= 1 && height <= 1e6, source,
+            ": width and height must be between 1 and 1e6 pixels, got ", width, " x ", height);
+  t.width = static_cast<int>(width);
+  t.height = static_cast<int>(height);
   t.dpi = number(j, "resolution", source);
   t.sampling_frequency = number(j, "sampling_frequency", source);
   if (j.contains("px_per_mm_x")) {
@@ -228,8 +231,11 @@ PageTruth page_truth_from_json_unchecked(const nlohmann::json& j, const std::str
     const auto& name = field(l, "lead_name", where);
     ECG_CHECK(name.is_string(), where, ".lead_name: expected a string");
     lt.lead_name = name.get<std::string>();
-    lt.start_sample = static_cast<int64_t>(number(l, "start_sample", where));
-    lt.end_sample = static_cast<int64_t>(number(l, "end_sample", where));
+    const double start = number(l, "start_sample", where), end = number(l, "end_sample", where);
+    ECG_CHECK(std::abs(start) < 1e15 && std::abs(end) < 1e15, where, ": start_sample / end_sample out of range (",
+              start, ", ", end, ")");
+    lt.start_sample = static_cast<int64_t>(start);
+    lt.end_sample = static_cast<int64_t>(end);
     ECG_CHECK(lt.end_sample >= lt.start_sample, where, ": end_sample ", lt.end_sample, " < start_sample ",
               lt.start_sample);
     lt.sampling_frequency =

@@ -71,6 +71,9 @@ TEST(ConfigNode, MergeReplacesScalarsAndMergesMaps) {
 TEST(YamlIo, InvalidUtf8IsRefusedWithItsPosition) {
   EXPECT_ERROR_HAS(ecg::config::parse_yaml("a: 1\nb: x\xff\xfey\n", "bad.yaml"), "bad.yaml:2:5: invalid UTF-8");
   EXPECT_ERROR_HAS(ecg::config::parse_yaml("\xc0\xaf: 1\n", "overlong.yaml"), "overlong.yaml:1:1: invalid UTF-8");
+  EXPECT_ERROR_HAS(ecg::config::parse_yaml("a: 1\nscheduler: warm\x01up\n", "ctl.yaml"),
+                   "ctl.yaml:2:16: invalid UTF-8 or a control character");
+  EXPECT_EQ(ecg::config::parse_yaml("a:\t1\r\n", "tab.yaml").at("a").text(), "1");
   const auto ok = ecg::config::parse_yaml("name: \"\xc3\xa9l\xc3\xa8ve \xe2\x9c\x93 \xf0\x9f\x92\x93\"\n", "ok.yaml");
   EXPECT_EQ(ok.at("name").text(), "\xc3\xa9l\xc3\xa8ve \xe2\x9c\x93 \xf0\x9f\x92\x93");
   EXPECT_EQ(ecg::config::parse_yaml(ecg::config::to_yaml(ok), "again"), ok);

@@ -209,6 +209,13 @@ TEST(GroundTruth, MalformedOptionalFieldsAreNamedErrors) {
   EXPECT_ERROR_HAS(
       page_truth_from_json(nlohmann::json::parse(head + "\"printed_text\": [{\"text\": 3, \"box\": []}]}"), "gt.json"),
       "gt.json");
+  // A width far beyond int (undefined behaviour to convert) is refused.
+  EXPECT_ERROR_HAS(
+      page_truth_from_json(nlohmann::json::parse("{\"width\": 1.8e25, \"height\": 10, \"resolution\": 200, "
+                                                 "\"sampling_frequency\": 500, \"x_grid\": 5, \"y_grid\": 5, "
+                                                 "\"leads\": []}"),
+                           "gt.json"),
+      "gt.json: width and height must be between 1 and 1e6 pixels");
 }
 
 }  // namespace
