@@ -124,7 +124,19 @@ ConfigNode parse_yaml(const std::string& text, const std::string& source_name) {
   }
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    // Line breaks normalised to LF (CRLF and a lone CR are breaks in YAML 1.2; yaml-cpp
+    // keeps a lone CR inside a plain scalar, which then does not emit back the same).
+    std::string lf;
+    lf.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\r') {
+        lf += '\n';
+        if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      } else {
+        lf += text[i];
+      }
+    }
+    root = YAML::Load(lf);
   } catch (const YAML::Exception& e) {
     throw Error(str(loc_of(e.mark, source_name).str(), ": YAML syntax error: ", e.msg));
   }

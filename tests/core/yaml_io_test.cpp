@@ -74,6 +74,11 @@ TEST(YamlIo, InvalidUtf8IsRefusedWithItsPosition) {
   EXPECT_ERROR_HAS(ecg::config::parse_yaml("a: 1\nscheduler: warm\x01up\n", "ctl.yaml"),
                    "ctl.yaml:2:16: invalid UTF-8 or a control character");
   EXPECT_EQ(ecg::config::parse_yaml("a:\t1\r\n", "tab.yaml").at("a").text(), "1");
+  // A lone CR is a line break (old Mac files), as YAML 1.2 says.
+  const auto cr = ecg::config::parse_yaml("a: o M\rb: 2\r", "cr.yaml");
+  EXPECT_EQ(cr.at("a").text(), "o M");
+  EXPECT_EQ(cr.at("b").text(), "2");
+  EXPECT_EQ(cr.at("b").loc().line, 2);
   const auto ok = ecg::config::parse_yaml("name: \"\xc3\xa9l\xc3\xa8ve \xe2\x9c\x93 \xf0\x9f\x92\x93\"\n", "ok.yaml");
   EXPECT_EQ(ok.at("name").text(), "\xc3\xa9l\xc3\xa8ve \xe2\x9c\x93 \xf0\x9f\x92\x93");
   EXPECT_EQ(ecg::config::parse_yaml(ecg::config::to_yaml(ok), "again"), ok);
