@@ -19,6 +19,11 @@ SourceLoc loc_of(const YAML::Mark& mark, const std::string& source) {
 
 ConfigNode convert(const YAML::Node& node, const std::string& source) {
   const SourceLoc loc = loc_of(node.Mark(), source);
+  // Tags ("!optimizer x", "!!str 1") would change what a value means in ways the config
+  // system does not model; they are refused (a tagged empty value also did not emit
+  // back the same; found by fuzzing). yaml-cpp's non-specific tags are "", "?" and "!".
+  const std::string& tag = node.Tag();
+  ECG_CHECK(tag.empty() || tag == "?" || tag == "!", loc.str(), ": YAML tags are not supported (got '", tag, "')");
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:

@@ -74,6 +74,9 @@ TEST(YamlIo, InvalidUtf8IsRefusedWithItsPosition) {
   EXPECT_ERROR_HAS(ecg::config::parse_yaml("a: 1\nscheduler: warm\x01up\n", "ctl.yaml"),
                    "ctl.yaml:2:16: invalid UTF-8 or a control character");
   EXPECT_EQ(ecg::config::parse_yaml("a:\t1\r\n", "tab.yaml").at("a").text(), "1");
+  EXPECT_ERROR_HAS(ecg::config::parse_yaml("a:\n  - !optimizer\n", "tag.yaml"),
+                   "tag.yaml:2:5: YAML tags are not supported (got '!optimizer')");
+  EXPECT_ERROR_HAS(ecg::config::parse_yaml("a: !!str 1\n", "tag2.yaml"), "YAML tags are not supported");
   // A lone CR is a line break (old Mac files), as YAML 1.2 says.
   const auto cr = ecg::config::parse_yaml("a: o M\rb: 2\r", "cr.yaml");
   EXPECT_EQ(cr.at("a").text(), "o M");
