@@ -165,8 +165,8 @@ class Resolver {
         }
       } else if (node->is_sequence() && !seg.empty() &&
                  std::all_of(seg.begin(), seg.end(), [](unsigned char c) { return std::isdigit(c); }) &&
-                 std::stoul(seg) < node->size()) {
-        next = &node->elements()[std::stoul(seg)];
+                 seg.size() <= 18 && std::stoull(seg) < node->size()) {  // no stoul overflow (fuzzing)
+        next = &node->elements()[std::stoull(seg)];
       } else {
         fail_at(at, path, str("${", ref, "}: key '", child_path(walked, seg), "' not found"));
       }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 #include "core/error.h"
 #include "core/strings.h"
@@ -20,6 +21,12 @@ bool valid_segment(const std::string& s) {
 
 bool is_index(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+/// The value of an is_index() string; too many digits give SIZE_MAX (out of range for
+/// any list) instead of std::stoul's exception (found by fuzzing).
+size_t index_value(const std::string& s) {
+  return s.size() > 18 ? std::numeric_limits<size_t>::max() : static_cast<size_t>(std::stoull(s));
 }
 
 const Schema* schema_of_component(const FieldSpec& f, const ConfigNode* node) {
@@ -100,7 +107,7 @@ const Schema* find_schema_at(const Schema& schema, const ConfigNode& root, const
       case ValueType::kComponentList: {
         if (i + 1 >= prefix.size() || !is_index(prefix[i + 1]) || node == nullptr || !node->is_sequence())
           return nullptr;
-        const size_t idx = std::stoul(prefix[i + 1]);
+        const size_t idx = index_value(prefix[i + 1]);
         if (idx >= node->size()) return nullptr;
         node = &node->elements()[idx];
         s = schema_of_component(*f, node);
@@ -128,7 +135,7 @@ void apply_override(ConfigNode& root, const Override& ov, const Schema* schema) 
     ConfigNode* next = nullptr;
     if (node->is_sequence()) {
       ECG_CHECK(is_index(seg), ov.source(), ": '", path, "' is a list; expected an index, got '", seg, "'");
-      const size_t idx = std::stoul(seg);
+      const size_t idx = index_value(seg);
       ECG_CHECK(idx < node->size(), ov.source(), ": index ", idx, " out of range for '", path, "' (", node->size(),
                 " elements)");
       next = &node->elements()[idx];
@@ -155,7 +162,7 @@ void apply_override(ConfigNode& root, const Override& ov, const Schema* schema) 
 
   if (node->is_sequence()) {
     ECG_CHECK(is_index(last), ov.source(), ": '", path, "' is a list; expected an index, got '", last, "'");
-    const size_t idx = std::stoul(last);
+    const size_t idx = index_value(last);
     ECG_CHECK(idx < node->size(), ov.source(), ": index ", idx, " out of range for '", path, "' (", node->size(),
               " elements)");
     ECG_CHECK(ov.op == Override::Op::kSet || ov.op == Override::Op::kForceAdd, ov.source(),

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/config_interpolate.h"
 #include "core/error.h"
 #include "core/yaml_io.h"
 #include "test_util.h"
@@ -85,4 +86,19 @@ TEST(ApplyOverride, SchemaDeclaredKeysMayBeSetWhenAbsent) {
 }
 
 }  // namespace
+}  // namespace ecg::config
+
+namespace ecg::config {
+
+// Found by fuzz/config_fuzz: a list index with more digits than size_t holds threw
+// std::out_of_range ("stoul") instead of the override's own error.
+TEST(Override, HugeListIndexIsOutOfRange) {
+  ConfigNode root = parse_yaml("a: [1, 2]\n", "t.yaml");
+  EXPECT_ERROR_HAS(apply_override(root, parse_override("a.99999999999999999999999=3", 1), nullptr),
+                   "index 18446744073709551615 out of range for 'a' (2 elements)");
+  ConfigNode r2 = parse_yaml("a: [1, 2]\nb: ${a.99999999999999999999999}\n", "t.yaml");
+  EXPECT_ERROR_HAS(resolve_interpolations(r2, [](const std::string&) { return std::optional<std::string>(); }),
+                   "not found");
+}
+
 }  // namespace ecg::config
