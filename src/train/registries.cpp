@@ -37,33 +37,29 @@ config::Schema job_schema(const Registries& regs) {
     return s.add(std::move(f));
   };
   using VT = config::ValueType;
+  auto section = [&](const char* name, const char* help, std::shared_ptr<const config::Schema> schema) {
+    config::FieldSpec f;
+    f.name = name;
+    f.type = VT::kSection;
+    f.help = help;
+    f.section = std::move(schema);
+    s.add(std::move(f));
+  };
   component("model", "the model: {name: <model>, ...options}", regs.models.component_kind(), VT::kComponent);
-  config::FieldSpec loss;
-  loss.name = "loss";
-  loss.type = VT::kSection;
-  loss.help = "the loss: {terms: [{name: <loss>, weight: 1, ...options}, ...]}";
-  loss.section = losses::loss_section_schema(regs.losses);
-  s.add(std::move(loss));
+  section("loss", "the loss: {terms: [{name: <loss>, weight: 1, ...options}, ...]}",
+          losses::loss_section_schema(regs.losses));
   component("data", "the dataset: {name: <dataset>, ...options}", regs.datasets.component_kind(), VT::kComponent);
   component("val_data", "the validation dataset (null: none, or trainer.val_fraction of data)",
             regs.datasets.component_kind(), VT::kComponent)
       .nullable = true;
-  config::FieldSpec trainer;
-  trainer.name = "trainer";
-  trainer.type = VT::kSection;
-  trainer.help = "how the training loop runs (steps, batch, validation, checkpoints, AMP, ...)";
-  trainer.section = trainer_options_binder().shared_schema();
-  s.add(std::move(trainer));
+  section("trainer", "how the training loop runs (steps, batch, validation, checkpoints, AMP, ...)",
+          trainer_options_binder().shared_schema());
   component("optimizer", "the optimizer: {name: <optimizer>, ...options}", regs.optimizers.component_kind(),
             VT::kComponent);
   component("scheduler", "the lr schedule: {name: <scheduler>, ...options}", regs.schedulers.component_kind(),
             VT::kComponent);
-  config::FieldSpec toy;
-  toy.name = "toy";
-  toy.type = VT::kSection;
-  toy.help = "the toy task's point (trainer.task: toy): {x, y, noise, step_ms}";
-  toy.section = toy_options_binder().shared_schema();
-  s.add(std::move(toy));
+  section("toy", "the toy task's point (trainer.task: toy): {x, y, noise, step_ms}",
+          toy_options_binder().shared_schema());
   component("metrics", "validation metrics: [{name: <metric>, ...}, ...]", regs.metrics.component_kind(),
             VT::kComponentList);
   return s;

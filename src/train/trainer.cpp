@@ -20,7 +20,6 @@
 #include "core/device.h"
 #include "core/run_context.h"
 #include "core/run_dir.h"
-#include "train/toy_task.h"
 #include "core/run_options.h"
 #include "core/sha256.h"
 #include "core/yaml_io.h"
@@ -32,6 +31,7 @@
 #include "train/metrics_log.h"
 #include "train/task.h"
 #include "train/tensorboard.h"
+#include "train/toy_task.h"
 #include "train/trainer_options.h"
 
 namespace fs = std::filesystem;

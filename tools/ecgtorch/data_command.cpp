@@ -10,7 +10,8 @@
 namespace ecg::tools {
 
 Command add_data_command(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("data", "Inspect and convert records; download, manifest, verify and diff datasets");
+  CLI::App* sub =
+      app.add_subcommand("data", "Inspect and convert records; download, manifest, verify and diff datasets");
   sub->require_subcommand(1);
   struct Args {
     std::string record, to, out;
