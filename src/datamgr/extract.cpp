@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/progress.h"
+#include "core/sha256.h"
 #include "datamgr/file_hashing.h"
 
 namespace fs = std::filesystem;
@@ -218,6 +219,7 @@ ExtractResult extract_archive(const fs::path& archive_path, const fs::path& dest
       ::unlink(tmp.c_str());
       throw Error(str(where, ": ", why));
     };
+    Sha256 digest;
     while (true) {
       const la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
       if (n == 0) break;
@@ -234,6 +236,7 @@ ExtractResult extract_archive(const fs::path& archive_path, const fs::path& dest
         if (w <= 0) fail(str("cannot write ", target.string(), ": ", std::strerror(w < 0 ? errno : ENOSPC)));
         done += w;
       }
+      digest.update(buf.data(), static_cast<size_t>(n));
       progress.tick(n);
     }
     ::fchmod(fd, (archive_entry_perm(e) & 0777) | 0600);
@@ -251,6 +254,7 @@ ExtractResult extract_archive(const fs::path& archive_path, const fs::path& dest
     }
     ++result.files;
     result.paths.push_back(entry.path);
+    result.sha256.push_back(digest.hex());
   }
   ECG_CHECK(r == ARCHIVE_EOF, archive_path.string(), ": damaged archive: ", archive_error_string(a.get()));
   return result;

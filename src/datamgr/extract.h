@@ -31,7 +31,8 @@ struct ExtractOptions {
 
 struct ExtractResult {
   int64_t files = 0, bytes = 0;
-  std::vector<std::string> paths;  // extracted regular files, relative to the destination
+  std::vector<std::string> paths;   // extracted regular files, relative to the destination
+  std::vector<std::string> sha256;  // their digests, computed while writing (same order)
 };
 
 /// Throws ecg::Error "<archive>: entry '<name>': <reason>" for a refused entry, and

@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/sha256.h"
 #include "datamgr/archive_util.h"
 #include "datamgr/extract.h"
 #include "test_util.h"
@@ -41,6 +42,8 @@ TEST(Extract, ExtractsFilesDirsAndInsideLinks) {
   EXPECT_EQ(r.files, 2);
   EXPECT_EQ(r.bytes, 5009);
   EXPECT_EQ(r.paths, (std::vector<std::string>{"train/1/1.csv", "train/1/1-0001.png"}));
+  EXPECT_EQ(r.sha256,
+            (std::vector<std::string>{ecg::sha256_hex("I,II\n1,2\n"), ecg::sha256_hex(std::string(5000, 'p'))}));
   EXPECT_EQ(ecg::read_file(d / "out/train/1/1.csv"), "I,II\n1,2\n");
   EXPECT_EQ(fs::read_symlink(d / "out/train/latest"), "1/1.csv");
   struct stat st {};
