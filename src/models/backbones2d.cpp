@@ -157,6 +157,14 @@ std::vector<int64_t> MobileNetV2Impl::stage_channels() const {
   return c;
 }
 
+std::vector<torch::Tensor> ResNet2dImpl::example_inputs(int64_t batch) const {
+  return {torch::randn({batch, options.in_channels(), 224, 224})};
+}
+
+std::vector<torch::Tensor> MobileNetV2Impl::example_inputs(int64_t batch) const {
+  return {torch::randn({batch, options.in_channels(), 224, 224})};
+}
+
 void register_backbones2d(ModelRegistry& registry) {
   config::OptionsBinder<ResNet2dOptions> r("model 'resnet'");
   ECG_BIND(r, depth, "18 | 34").min_value = 18;

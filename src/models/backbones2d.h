@@ -31,6 +31,7 @@ class ResNet2dImpl : public EcgModel {
  public:
   explicit ResNet2dImpl(ResNet2dOptions options);
   torch::Tensor forward(const torch::Tensor& x) override;
+  std::vector<torch::Tensor> example_inputs(int64_t batch) const override;
   /// Encoder features for U-Net decoders: 5 maps at strides 2, 4, 8, 16, 32 with
   /// stage_channels() channels (the stem's ReLU, then the four stages).
   std::vector<torch::Tensor> stages(const torch::Tensor& x);
@@ -56,6 +57,7 @@ class MobileNetV2Impl : public EcgModel {
  public:
   explicit MobileNetV2Impl(MobileNetV2Options options);
   torch::Tensor forward(const torch::Tensor& x) override;
+  std::vector<torch::Tensor> example_inputs(int64_t batch) const override;
   /// Encoder features at strides 2, 4, 8, 16, 32 (after blocks 0, 2, 5, 12 and 16).
   std::vector<torch::Tensor> stages(const torch::Tensor& x);
   std::vector<int64_t> stage_channels() const;

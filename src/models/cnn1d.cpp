@@ -110,6 +110,16 @@ torch::Tensor ResNet1dImpl::forward(const torch::Tensor& x) {
   return head_->forward(dropout_->forward(pooled));
 }
 
+// 1 s at MIT-BIH's 360 Hz.
+std::vector<torch::Tensor> SignalCnn1dImpl::example_inputs(int64_t batch) const {
+  return {torch::randn({batch, options.leads(), 360})};
+}
+
+// 10 s at PTB-XL's 100 Hz.
+std::vector<torch::Tensor> ResNet1dImpl::example_inputs(int64_t batch) const {
+  return {torch::randn({batch, options.leads(), 1000})};
+}
+
 void register_cnn1d_models(ModelRegistry& registry) {
   config::OptionsBinder<SignalCnn1dOptions> s("model 'signal_cnn1d'");
   ECG_BIND(s, leads, "input leads").min_value = 1;

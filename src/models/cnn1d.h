@@ -41,6 +41,7 @@ class SignalCnn1dImpl : public EcgModel {
  public:
   explicit SignalCnn1dImpl(SignalCnn1dOptions options);
   torch::Tensor forward(const torch::Tensor& x) override;
+  std::vector<torch::Tensor> example_inputs(int64_t batch) const override;
   SignalCnn1dOptions options;
 
  private:
@@ -62,6 +63,7 @@ class ResNet1dImpl : public EcgModel {
  public:
   explicit ResNet1dImpl(ResNet1dOptions options);
   torch::Tensor forward(const torch::Tensor& x) override;
+  std::vector<torch::Tensor> example_inputs(int64_t batch) const override;
   ResNet1dOptions options;
 
  private:

@@ -153,6 +153,11 @@ torch::Tensor DigitizerUnetImpl::forward(const torch::Tensor& x) {
   return options.head() == "mask" ? o.mask_logits : o.mv;
 }
 
+// The quickstart's page: 384 x 512 pixels.
+std::vector<torch::Tensor> DigitizerUnetImpl::example_inputs(int64_t batch) const {
+  return {torch::randn({batch, options.in_channels(), 384, 512})};
+}
+
 void register_digitizer_unet(ModelRegistry& registry) {
   config::OptionsBinder<DigitizerUnetOptions> b("model 'digitizer_unet'");
   ECG_BIND(b, in_channels, "image channels").min_value = 1;

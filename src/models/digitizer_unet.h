@@ -66,6 +66,7 @@ class DigitizerUnetImpl : public EcgModel {
  public:
   explicit DigitizerUnetImpl(DigitizerUnetOptions options);
   torch::Tensor forward(const torch::Tensor& x) override;
+  std::vector<torch::Tensor> example_inputs(int64_t batch) const override;
   /// All head outputs; `px_per_mm` (scalar or [batch]) overrides the configured scale.
   DigitizerOutputs outputs(const torch::Tensor& x, const torch::Tensor& px_per_mm = {});
   /// Decoder features at full resolution [batch, C, H, W].

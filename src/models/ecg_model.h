@@ -24,6 +24,10 @@ class EcgModel : public torch::nn::Module {
     ECG_CHECK(inputs.size() == 1, "model: expected 1 input, got ", inputs.size());
     return forward(inputs[0]);
   }
+  /// Inputs of the model's nominal size, one per input_names(), with batch `batch`:
+  /// standard-normal floats from the global generator (int64 zeros for category ids).
+  /// Used to trace exports and to check them.
+  virtual std::vector<torch::Tensor> example_inputs(int64_t batch) const = 0;
 };
 
 using ModelRegistry = Registry<EcgModel>;

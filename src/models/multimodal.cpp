@@ -189,6 +189,14 @@ UncertainPrediction MultimodalImpl::predict_with_uncertainty(const MultimodalInp
   });
 }
 
+// Image at image_size, 10 s of signal at 100 Hz, all metadata known, every modality present.
+std::vector<torch::Tensor> MultimodalImpl::example_inputs(int64_t batch) const {
+  const auto n_cat = static_cast<int64_t>(options.categorical_cardinalities().size());
+  return {torch::randn({batch, options.in_channels(), options.image_size()[0], options.image_size()[1]}),
+          torch::randn({batch, options.leads(), 1000}), torch::randn({batch, options.numeric_features()}),
+          torch::zeros({batch, n_cat}, torch::kLong), torch::ones({batch, kModalities})};
+}
+
 void register_multimodal(ModelRegistry& registry) {
   config::OptionsBinder<MultimodalOptions> b("model 'multimodal'");
   ECG_BIND(b, num_classes, "multi-label diagnoses").min_value = 1;

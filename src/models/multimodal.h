@@ -77,6 +77,7 @@ class MultimodalImpl : public EcgModel {
 
   explicit MultimodalImpl(MultimodalOptions options);
   torch::Tensor forward(const torch::Tensor& x) override;
+  std::vector<torch::Tensor> example_inputs(int64_t batch) const override;
   torch::Tensor forward(const MultimodalInputs& in);
   std::vector<std::string> input_names() const override;
   torch::Tensor forward_inputs(const std::vector<torch::Tensor>& inputs) override;

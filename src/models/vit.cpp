@@ -82,6 +82,10 @@ torch::Tensor VitImpl::forward(const torch::Tensor& x) {
   return head_->forward(features(x));
 }
 
+std::vector<torch::Tensor> VitImpl::example_inputs(int64_t batch) const {
+  return {torch::randn({batch, options.in_channels(), options.image_size()[0], options.image_size()[1]})};
+}
+
 void register_vit(ModelRegistry& registry) {
   config::OptionsBinder<VitOptions> b("model 'vit'");
   ECG_BIND(b, image_size, "[H, W] of the position-embedding grid").length = 2;

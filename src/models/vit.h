@@ -53,6 +53,7 @@ class VitImpl : public EcgModel {
  public:
   explicit VitImpl(VitOptions options);
   torch::Tensor forward(const torch::Tensor& x) override;
+  std::vector<torch::Tensor> example_inputs(int64_t batch) const override;
   /// Class-token features before the head: [batch, dim].
   torch::Tensor features(const torch::Tensor& x);
   /// Every token after the final LayerNorm: [tokens, batch, dim] (token 0: class).

@@ -49,6 +49,10 @@ torch::Tensor VitDetrImpl::forward(const torch::Tensor& x) {
   return torch::stack(layers, 1);
 }
 
+std::vector<torch::Tensor> VitDetrImpl::example_inputs(int64_t batch) const {
+  return {torch::randn({batch, options.in_channels(), options.image_size()[0], options.image_size()[1]})};
+}
+
 void register_vit_detr(ModelRegistry& registry) {
   config::OptionsBinder<VitDetrOptions> b("model 'vit_detr'");
   ECG_BIND(b, image_size, "[H, W] of the encoder's position grid").length = 2;

@@ -42,6 +42,7 @@ class VitDetrImpl : public EcgModel {
  public:
   explicit VitDetrImpl(VitDetrOptions options);
   torch::Tensor forward(const torch::Tensor& x) override;
+  std::vector<torch::Tensor> example_inputs(int64_t batch) const override;
   VitDetrOptions options;
 
  private:

@@ -131,6 +131,7 @@ class PageDataset : public data::Dataset {
     auto target = torch::full({leads, w_out}, NAN, torch::kFloat);
     auto y_px = torch::full({leads, w_out}, NAN, torch::kFloat);
     auto baseline = torch::full({leads}, NAN, torch::kFloat);
+    auto panel = torch::full({leads, 2}, NAN, torch::kFloat);
     auto tv = target.accessor<float, 2>();
     auto ty = y_px.accessor<float, 2>();
     const auto signal = record.signal.to(torch::kFloat).contiguous();
@@ -145,6 +146,8 @@ class PageDataset : public data::Dataset {
       const int64_t in = lt == nullptr ? -1 : record.lead_index(lt->lead_name);
       if (in < 0) continue;
       const size_t n = lt->plotted_pixels.size();
+      panel[l][0] = static_cast<float>(static_cast<double>(lt->start_sample) / record.fs_hz);
+      panel[l][1] = static_cast<float>(static_cast<double>(n) / record.fs_hz);
       std::vector<double> v(n, NAN);
       for (size_t k = 0; k < n; ++k) v[k] = sig[in][lt->start_sample + static_cast<int64_t>(k)];
       for (int64_t c : lt->clipped_samples)
@@ -182,6 +185,7 @@ class PageDataset : public data::Dataset {
     ex.extras["y_px"] = y_px;
     ex.extras["baseline_px"] = baseline;
     ex.extras["px_per_mm"] = torch::tensor(t.px_per_mm_y, torch::kFloat);
+    ex.extras["panel_s"] = panel;
 
     static const char* kWaves[] = {"P", "Q", "R", "S", "T"};
     std::vector<float> kp;

@@ -18,6 +18,8 @@
 //           baseline_px [12] the row of 0 mV of each lead in the image (median of
 //                       y + mV * gain * px_per_mm over its samples; NaN when absent)
 //           px_per_mm   [] the vertical grid scale of the training image
+//           panel_s     [12, 2] each lead's panel: start time in the record and duration,
+//                       seconds (NaN when absent); `ecgtorch predict` places leads with it
 //           keypoints   [K, 4] (lead index, wave P 0 | Q 1 | R 2 | S 3 | T 4, x, y) in
 //                       training pixels (synthesised signals only; else [0, 4])
 //           mask        [12, height, width] uint8 per-lead trace masks (masks=true)

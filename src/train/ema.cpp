@@ -58,6 +58,12 @@ Ema::Swap::~Swap() {
   for (size_t i = 0; i < current.size(); ++i) current[i].detach().copy_(saved_[i]);
 }
 
+void Ema::copy_to(torch::nn::Module& model) const {
+  torch::NoGradGuard no_grad;
+  auto current = model_tensors(model, nullptr, nullptr);
+  for (size_t i = 0; i < current.size(); ++i) current[i].detach().copy_(shadow_[i]);
+}
+
 void Ema::save(torch::serialize::OutputArchive& archive) const {
   for (size_t i = 0; i < shadow_.size(); ++i) archive.write(names_[i], shadow_[i], /*is_buffer=*/true);
 }

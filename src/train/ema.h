@@ -39,6 +39,9 @@ class Ema {
     std::vector<torch::Tensor> saved_;
   };
 
+  /// Copies the shadow weights into `model` for good (inference from a checkpoint).
+  void copy_to(torch::nn::Module& model) const;
+
   void save(torch::serialize::OutputArchive& archive) const;
   /// Throws ecg::Error when the archive's tensors do not match the model's.
   void load(torch::serialize::InputArchive& archive);

@@ -23,6 +23,7 @@
 #include "core/run_options.h"
 #include "core/sha256.h"
 #include "core/yaml_io.h"
+#include "data/datasets.h"
 #include "losses/weighted_loss.h"
 #include "train/amp.h"
 #include "train/checkpoint.h"
@@ -372,6 +373,8 @@ TrainResult train(const TrainRequest& request, const Registries& regs, const Sto
     m["data_manifest"] = j.data_manifest;
     m["model"] = request.config.at("model").at("name").text();
     m["task"] = j.task->name();
+    if (const auto* labelled = dynamic_cast<const data::LabelledDataset*>(j.train_data.get()))
+      m["class_names"] = labelled->class_names();
     m["scheduler"] = scheduler->state();
     if (scaler) m["scaler"] = scaler->state();
     m["metrics"] = last_val;

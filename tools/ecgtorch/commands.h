@@ -36,5 +36,6 @@ Command add_synth_command(CLI::App& app);
 Command add_train_command(CLI::App& app, std::vector<std::string> argv);
 Command add_eval_command(CLI::App& app);
 Command add_sweep_command(CLI::App& app);
+Command add_export_command(CLI::App& app);
 
 }  // namespace ecg::tools
