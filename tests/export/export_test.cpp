@@ -1,0 +1,281 @@
+// Export: tracing with a dynamic batch, the ONNX conversion of every registered model,
+// ONNX Runtime agreement (when node and onnxruntime-node are installed), error messages,
+// and the ModelIo description.
+
+#include <onnx/onnx_pb.h>
+#include <torch/torch.h>
+
+#include <set>
+#include <sstream>
+
+#include "core/yaml_io.h"
+#include "export/model_io.h"
+#include "export/onnx_export.h"
+#include "export/onnx_runtime.h"
+#include "export/trace.h"
+#include "models/register_builtin_models.h"
+#include "test_util.h"
+
+namespace ecg {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Every registered model, small enough to trace in well under a second.
+const std::vector<std::string>& zoo() {
+  static const std::vector<std::string> z = {
+      "{name: signal_cnn1d}",
+      "{name: signal_cnn1d, norm: group, leads: 12}",
+      "{name: resnet1d, widths: [16, 32]}",
+      "{name: resnet, depth: 18, num_classes: 4}",
+      "{name: mobilenet_v2, width_mult: 0.5}",
+      "{name: vit, image_size: [64, 128], dim: 64, depth: 2, heads: 2}",
+      "{name: vit_detr, dim: 64, encoder_depth: 2, decoder_depth: 2, heads: 2, queries: 6}",
+      "{name: digitizer_unet, widths: [8, 16, 32]}",
+      "{name: digitizer_unet, encoder: resnet18, decoder_width: 16}",
+      "{name: multimodal, dim: 32, heads: 2, image_size: [32, 64], image_depth: 1, signal_widths: [8, 16]}",
+  };
+  return z;
+}
+
+std::shared_ptr<models::EcgModel> make(const std::string& yaml) {
+  static models::ModelRegistry* reg = [] {
+    auto* r = new models::ModelRegistry("model");
+    models::register_builtin_models(*r);
+    return r;
+  }();
+  torch::manual_seed(0);
+  auto m = reg->create(config::parse_yaml(yaml, "model"), "model");
+  // Non-trivial BatchNorm statistics, so that eval mode matters.
+  torch::NoGradGuard no_grad;
+  for (auto& b : m->named_buffers()) {
+    if (b.key().find("running_mean") != std::string::npos) b.value().uniform_(-0.1, 0.1);
+    if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 1.5);
+  }
+  m->eval();
+  return m;
+}
+
+torch::Tensor eager(models::EcgModel& m, const std::vector<torch::Tensor>& xs) {
+  torch::NoGradGuard no_grad;
+  return m.forward_inputs(xs);
+}
+
+double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a - b).abs().max().item<double>();
+}
+
+TEST(Trace, EveryModelTracesWithADynamicBatchAndSurvivesSaveLoad) {
+  for (const auto& yaml : zoo()) {
+    SCOPED_TRACE(yaml);
+    auto m = make(yaml);
+    auto traced = exporting::trace_model(*m, m->example_inputs(1), {});
+    const auto x4 = m->example_inputs(4);  // a batch never traced (2, 3, 5 are)
+    const auto want = eager(*m, x4);
+    EXPECT_LE(max_diff(exporting::run_traced(traced, x4), want), 1e-5);
+    std::stringstream bytes;
+    traced.save(bytes);
+    auto loaded = torch::jit::load(bytes);
+    std::vector<c10::IValue> args(x4.begin(), x4.end());
+    EXPECT_LE(max_diff(loaded.forward(args).toTensor(), want), 1e-5);
+    EXPECT_FALSE(m->is_training());
+  }
+}
+
+TEST(Trace, StaticBatchKeepsTheTracedBatch) {
+  auto m = make("{name: vit, image_size: [32, 32], dim: 32, depth: 1, heads: 2}");
+  exporting::TraceOptions o;
+  o.dynamic_batch = false;
+  auto traced = exporting::trace_model(*m, m->example_inputs(2), o);
+  const auto x2 = m->example_inputs(2);
+  EXPECT_LE(max_diff(exporting::run_traced(traced, x2), eager(*m, x2)), 1e-5);
+  // The class token is expanded to the traced batch, so another batch cannot run.
+  EXPECT_ANY_THROW(exporting::run_traced(traced, m->example_inputs(3)));
+}
+
+// A model whose graph depends on the batch size.
+class BranchyImpl : public models::EcgModel {
+ public:
+  BranchyImpl() { lin = register_module("lin", torch::nn::Linear(4, 2)); }
+  torch::Tensor forward(const torch::Tensor& x) override {
+    auto y = lin->forward(x);
+    return x.size(0) > 2 ? y.relu() : y.sigmoid();
+  }
+  std::vector<torch::Tensor> example_inputs(int64_t batch) const override { return {torch::randn({batch, 4})}; }
+  torch::nn::Linear lin{nullptr};
+};
+
+TEST(Trace, AGraphThatChangesWithTheBatchIsRefused) {
+  BranchyImpl m;
+  EXPECT_ERROR_HAS(exporting::trace_model(m, m.example_inputs(1), {}), "changes with the batch size");
+  exporting::TraceOptions o;
+  o.dynamic_batch = false;
+  EXPECT_NO_THROW(exporting::trace_model(m, m.example_inputs(1), o));
+}
+
+// cumsum has no ONNX conversion; it sits after the parameters of module "block.head".
+class HeadImpl : public torch::nn::Module {
+ public:
+  HeadImpl() { lin = register_module("head", torch::nn::Linear(4, 3)); }
+  torch::Tensor forward(const torch::Tensor& x) { return torch::cumsum(lin->forward(x), 1); }
+  torch::nn::Linear lin{nullptr};
+};
+TORCH_MODULE(Head);
+
+class UnsupportedImpl : public models::EcgModel {
+ public:
+  UnsupportedImpl() { block = register_module("block", Head()); }
+  torch::Tensor forward(const torch::Tensor& x) override { return block->forward(x.relu()); }
+  std::vector<torch::Tensor> example_inputs(int64_t batch) const override { return {torch::randn({batch, 4})}; }
+  Head block{nullptr};
+};
+
+TEST(Onnx, AnUnsupportedOpNamesTheOpAndItsModule) {
+  UnsupportedImpl m;
+  auto traced = exporting::trace_model(m, m.example_inputs(1), {});
+  exporting::OnnxOptions o;
+  o.input_names = {"input"};
+  EXPECT_ERROR_HAS(exporting::to_onnx(traced, o), "unsupported op aten::cumsum in module 'block.head'");
+}
+
+const onnx::NodeProto* find_op(const onnx::ModelProto& m, const std::string& type) {
+  for (const auto& n : m.graph().node())
+    if (n.op_type() == type) return &n;
+  return nullptr;
+}
+
+TEST(Onnx, EveryModelConvertsAndPassesTheChecker) {
+  for (const auto& yaml : zoo()) {
+    SCOPED_TRACE(yaml);
+    auto m = make(yaml);
+    auto traced = exporting::trace_model(*m, m->example_inputs(1), {});
+    exporting::OnnxOptions o;
+    o.input_names = m->input_names();
+    o.metadata = {{"lead_order", "I,II"}};
+    const auto model = exporting::to_onnx(traced, o);
+    EXPECT_NO_THROW(exporting::check_onnx(model));
+    EXPECT_EQ(model.opset_import(0).version(), 17);
+    ASSERT_EQ(model.graph().input_size(), static_cast<int>(o.input_names.size()));
+    for (int i = 0; i < model.graph().input_size(); ++i) {
+      EXPECT_EQ(model.graph().input(i).name(), o.input_names[static_cast<size_t>(i)]);
+      EXPECT_EQ(model.graph().input(i).type().tensor_type().shape().dim(0).dim_param(), "batch");
+    }
+    EXPECT_EQ(model.graph().output(0).name(), "output");
+    EXPECT_EQ(model.metadata_props(0).key(), "lead_order");
+    // Every parameter is an initializer under its module path (the digitiser does not use
+    // its backbone's classifier).
+    std::set<std::string> inits;
+    for (const auto& t : model.graph().initializer()) inits.insert(t.name());
+    for (const auto& p : m->named_parameters())
+      if (p.key().rfind("encoder.fc.", 0) != 0) EXPECT_TRUE(inits.count(p.key()) == 1) << p.key();
+  }
+}
+
+TEST(Onnx, ConvolutionAttributesAndParameterBytes) {
+  auto m = make("{name: signal_cnn1d}");
+  auto traced = exporting::trace_model(*m, m->example_inputs(1), {});
+  exporting::OnnxOptions o;
+  o.input_names = {"input"};
+  const auto model = exporting::to_onnx(traced, o);
+  const auto* conv = find_op(model, "Conv");
+  ASSERT_NE(conv, nullptr);
+  std::map<std::string, std::vector<int64_t>> attrs;
+  for (const auto& a : conv->attribute()) attrs[a.name()] = {a.ints().begin(), a.ints().end()};
+  EXPECT_EQ(attrs["kernel_shape"], std::vector<int64_t>({7}));
+  EXPECT_EQ(attrs["pads"], std::vector<int64_t>({3, 3}));
+  for (const auto& t : model.graph().initializer()) {
+    if (t.name() != "head.weight") continue;
+    const auto w = m->named_parameters()["head.weight"];
+    ASSERT_EQ(t.raw_data().size(), static_cast<size_t>(w.numel()) * 4);
+    EXPECT_EQ(std::memcmp(t.raw_data().data(), w.data_ptr<float>(), t.raw_data().size()), 0);
+  }
+}
+
+TEST(Onnx, Opset13DecomposesLayerNormalization) {
+  auto m = make("{name: vit, image_size: [32, 32], dim: 32, depth: 1, heads: 2}");
+  auto traced = exporting::trace_model(*m, m->example_inputs(1), {});
+  exporting::OnnxOptions o;
+  o.input_names = {"input"};
+  EXPECT_NE(find_op(exporting::to_onnx(traced, o), "LayerNormalization"), nullptr);
+  o.opset = 13;
+  const auto model = exporting::to_onnx(traced, o);
+  EXPECT_EQ(find_op(model, "LayerNormalization"), nullptr);
+  EXPECT_NO_THROW(exporting::check_onnx(model));
+  o.opset = 12;
+  EXPECT_ERROR_HAS(exporting::to_onnx(traced, o), "--opset must be in [13, 17], got 12");
+}
+
+TEST(Onnx, SaveAndLoadRoundTrip) {
+  testing::TempDir dir;
+  auto m = make("{name: signal_cnn1d}");
+  exporting::OnnxOptions o;
+  o.input_names = {"input"};
+  const auto model = exporting::to_onnx(exporting::trace_model(*m, m->example_inputs(1), {}), o);
+  exporting::save_onnx(model, dir / "m.onnx");
+  EXPECT_EQ(exporting::load_onnx(dir / "m.onnx").SerializeAsString(), model.SerializeAsString());
+  dir.write("bad.onnx", "\x01\x02not protobuf at all");
+  EXPECT_ERROR_HAS(exporting::load_onnx(dir / "bad.onnx"), "bad.onnx: not an ONNX model");
+}
+
+TEST(OnnxRuntime, EveryModelMatchesLibTorchAtAnUntracedBatch) {
+  if (const auto why = exporting::onnx_runtime_missing()) GTEST_SKIP() << "ONNX Runtime not available: " << *why;
+  testing::TempDir dir;
+  for (size_t i = 0; i < zoo().size(); ++i) {
+    const auto& yaml = zoo()[i];
+    SCOPED_TRACE(yaml);
+    auto m = make(yaml);
+    for (const int64_t opset : {int64_t{17}, int64_t{13}}) {
+      if (opset == 13 && yaml.find("vit") == std::string::npos) continue;  // only LayerNorm differs
+      exporting::OnnxOptions o;
+      o.input_names = m->input_names();
+      o.opset = opset;
+      const auto file = dir / ("m" + std::to_string(i) + "_" + std::to_string(opset) + ".onnx");
+      exporting::save_onnx(exporting::to_onnx(exporting::trace_model(*m, m->example_inputs(1), {}), o), file);
+      const auto x4 = m->example_inputs(4);
+      const auto r = exporting::run_onnx_runtime(file, m->input_names(), x4);
+      // Relative to the output's scale: a random digitiser's traces span tens of mV, and
+      // its float32 eager output is itself 3e-4 mV away from a float64 run.
+      const auto want = eager(*m, x4);
+      const double scale = std::max(1.0, want.abs().max().item<double>());
+      EXPECT_LE(max_diff(r.output, want), 1e-4 * scale) << "opset " << opset << ", scale " << scale;
+    }
+  }
+}
+
+TEST(OnnxRuntime, AFailingRunNamesTheFile) {
+  if (const auto why = exporting::onnx_runtime_missing()) GTEST_SKIP() << "ONNX Runtime not available: " << *why;
+  testing::TempDir dir;
+  auto m = make("{name: signal_cnn1d}");
+  exporting::OnnxOptions o;
+  o.input_names = {"input"};
+  const auto file = dir / "m.onnx";
+  exporting::save_onnx(exporting::to_onnx(exporting::trace_model(*m, m->example_inputs(1), {}), o), file);
+  // 2 leads where the model takes 1.
+  EXPECT_ERROR_HAS(exporting::run_onnx_runtime(file, {"input"}, {torch::randn({1, 2, 360})}),
+                   "m.onnx: ONNX Runtime failed");
+}
+
+TEST(ModelIo, JsonRoundTripAndErrors) {
+  exporting::ModelIo io;
+  io.model = "digitizer_unet";
+  io.task = "digitize";
+  io.input_names = {"input"};
+  io.input_shapes = {{3, 384, 512}};
+  io.input_kind = "image";
+  io.image_channels = "rgb";
+  io.input_normalization = "RGB float in [0, 1]";
+  io.lead_order = {"I", "II"};
+  io.sample_rate_hz = 0;
+  io.output_activation = "none";
+  io.columns = 512;
+  io.panels = {{"I", 33, 147, 0.0, 2.5}};
+  const auto back = exporting::ModelIo::from_json(io.to_json(), "x");
+  EXPECT_EQ(back.to_json(), io.to_json());
+  EXPECT_EQ(back.panels[0].last_column, 147);
+  auto j = io.to_json();
+  j.erase("panels");
+  EXPECT_ERROR_HAS(exporting::ModelIo::from_json(j, "model.onnx"), "model.onnx: bad ecgtorch_io description");
+}
+
+}  // namespace
+}  // namespace ecg
