@@ -6,12 +6,14 @@
 #   make test-sanitize   the whole ctest suite built with ASan + UBSan (build-asan/)
 #   make bench-manifest   manifest hashing vs sha256sum, verify --fast vs full (writes 2 GiB to $TMPDIR)
 #   make quickstart   deps -> build -> ecgtorch train --config configs/quickstart.yaml
+#   make ort     ONNX Runtime (onnxruntime-node from npm) for the ONNX export checks
+#   make bench-latency   signal_cnn1d / digitiser latency: eager vs TorchScript vs ONNX Runtime
 BUILD ?= build
 JOBS ?= $(shell nproc)
 BUILD_TYPE ?= Release
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build test test-sanitize fuzz bench bench-manifest install clean experiment-signals experiment-synth quickstart
+.PHONY: all deps ort configure build test bench-latency test-sanitize fuzz bench bench-manifest install clean experiment-signals experiment-synth quickstart
 
 all: build
 
@@ -27,7 +29,18 @@ configure: $(BUILD)/build.ninja
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: deps build
+# ONNX Runtime for `ecgtorch export --verify`, predict on .onnx and the ONNX tests:
+# onnxruntime-node, pinned in tools/ort/package-lock.json. Its install script only fetches
+# CUDA binaries from nuget, so it is skipped: the CPU runtime ships in the package. Without
+# npm (or offline) the ONNX Runtime tests skip, saying why.
+ort:
+	@if [ -d tools/ort/node_modules/onnxruntime-node ]; then echo "ort: onnxruntime-node present"; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  ONNXRUNTIME_NODE_INSTALL=skip npm ci --prefix tools/ort --ignore-scripts --no-audit --no-fund --loglevel=error \
+	    || echo "ort: npm ci failed; the ONNX Runtime checks will be skipped"; \
+	else echo "ort: npm not found; the ONNX Runtime checks will be skipped"; fi
+
+test: deps ort build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Fuzz every parser (tools/run-fuzzers.sh; results in build-fuzz/fuzz-results.md).
@@ -47,6 +60,9 @@ bench: build
 	ECGTORCH_DATA_DIR=$${ECGTORCH_DATA_DIR:-../shared/data} $(BUILD)/bench/records_bench
 	$(BUILD)/bench/models_bench
 	$(BUILD)/bench/render_bench
+
+bench-latency: ort build
+	$(BUILD)/bench/latency_bench
 
 bench-manifest: build
 	$(BUILD)/bench/manifest_bench --shared $${ECGTORCH_DATA_DIR:-../shared/data}

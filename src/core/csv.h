@@ -21,4 +21,10 @@ struct CsvRow {
 /// after a closing quote".
 std::vector<CsvRow> parse_csv(const std::string& text, const std::string& source);
 
+/// One field, quoted when it holds a comma, quote, CR or LF ("" doubles a quote).
+std::string csv_field(const std::string& s);
+
+/// Fields joined by commas, each through csv_field, ending with "\n".
+std::string csv_row(const std::vector<std::string>& fields);
+
 }  // namespace ecg

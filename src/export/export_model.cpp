@@ -156,6 +156,7 @@ Exported export_model(train::TrainedModel& trained, const train::Registries& reg
     if (e.examples.empty()) e.examples = trained.model->example_inputs(1);
   }
   e.io = describe_model_io(trained, regs, e.examples);
+  e.io.dynamic_batch = request.dynamic_batch;
   TraceOptions topts;
   topts.dynamic_batch = request.dynamic_batch;
   torch::jit::Module traced = trace_model(*trained.model, e.examples, topts);

@@ -92,6 +92,7 @@ nlohmann::json ModelIo::to_json() const {
           {"sample_rate_hz", sample_rate_hz},
           {"class_names", class_names},
           {"output_activation", output_activation},
+          {"dynamic_batch", dynamic_batch},
           {"columns", columns},
           {"panels", panels_json}};
 }
@@ -110,6 +111,7 @@ ModelIo ModelIo::from_json(const nlohmann::json& j, const std::string& source) {
     io.sample_rate_hz = j.at("sample_rate_hz").get<double>();
     io.class_names = j.at("class_names").get<std::vector<std::string>>();
     io.output_activation = j.at("output_activation").get<std::string>();
+    io.dynamic_batch = j.at("dynamic_batch").get<bool>();
     io.columns = j.at("columns").get<int64_t>();
     for (const auto& p : j.at("panels")) {
       io.panels.push_back({p.at("lead").get<std::string>(), p.at("first_column").get<int64_t>(),

@@ -40,6 +40,7 @@ struct ModelIo {
   double sample_rate_hz = 0;  // signal inputs; 0 = as stored / unknown
   std::vector<std::string> class_names;
   std::string output_activation;  // sigmoid | softmax | none
+  bool dynamic_batch = true;      // false: the export runs batch 1 only
   int64_t columns = 0;            // digitisers: output columns the panels refer to
   std::vector<LeadPanel> panels;
 

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/atomic_file.h"
+#include "core/csv.h"
 #include "core/error.h"
 #include "core/strings.h"
 
@@ -75,13 +76,6 @@ std::string cell(const std::optional<double>& v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", *v);
   return buf;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "train/metrics_log.h"
 
+#include "core/csv.h"
+
 #include <algorithm>
 #include <iomanip>
 #include <sstream>
@@ -12,15 +14,9 @@ namespace fs = std::filesystem;
 namespace ecg::train {
 namespace {
 
-std::string csv_field(const nlohmann::json& v) {
+std::string json_csv_field(const nlohmann::json& v) {
   if (v.is_null()) return "";
-  if (v.is_string()) {
-    const std::string s = v.get<std::string>();
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += (c == '"') ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-  }
+  if (v.is_string()) return ecg::csv_field(v.get<std::string>());
   if (v.is_number_float()) {
     std::ostringstream o;
     o << std::setprecision(9) << v.get<double>();
@@ -92,13 +88,13 @@ void MetricsLog::flush() {
   }
   columns_ = cols;
   std::string text;
-  for (size_t i = 0; i < columns_.size(); ++i) text += (i ? "," : "") + csv_field(columns_[i]);
+  for (size_t i = 0; i < columns_.size(); ++i) text += (i ? "," : "") + json_csv_field(columns_[i]);
   text += '\n';
   for (const auto& r : rows_) {
     for (size_t i = 0; i < columns_.size(); ++i) {
       if (i) text += ',';
       const auto it = r.find(columns_[i]);
-      if (it != r.end()) text += csv_field(*it);
+      if (it != r.end()) text += json_csv_field(*it);
     }
     text += '\n';
   }

@@ -50,7 +50,7 @@ TEST(Cli, UsageErrorsExitWithTwoAndOneLine) {
   EXPECT_EQ(count_lines(r.err), 1);
 }
 
-TEST(Cli, HelpShowsOnlyImplementedSubcommands) {
+TEST(Cli, HelpListsEverySubcommand) {
   const Result r = run_cli({"--help"});
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("list"), std::string::npos);
@@ -60,9 +60,8 @@ TEST(Cli, HelpShowsOnlyImplementedSubcommands) {
   EXPECT_NE(r.out.find("  train"), std::string::npos);
   EXPECT_NE(r.out.find("  eval"), std::string::npos);
   EXPECT_NE(r.out.find("  sweep"), std::string::npos);
-  for (const char* absent : {"export", "predict"}) {
-    EXPECT_EQ(r.out.find(std::string("  ") + absent), std::string::npos) << absent;
-  }
+  EXPECT_NE(r.out.find("  export"), std::string::npos);
+  EXPECT_NE(r.out.find("  predict"), std::string::npos);
 }
 
 TEST(Cli, ListPrintsEachKindWithOptions) {

@@ -12,6 +12,7 @@
 #include "export/model_io.h"
 #include "export/onnx_export.h"
 #include "export/onnx_runtime.h"
+#include "export/predict.h"
 #include "export/trace.h"
 #include "models/register_builtin_models.h"
 #include "test_util.h"
@@ -275,6 +276,30 @@ TEST(ModelIo, JsonRoundTripAndErrors) {
   auto j = io.to_json();
   j.erase("panels");
   EXPECT_ERROR_HAS(exporting::ModelIo::from_json(j, "model.onnx"), "model.onnx: bad ecgtorch_io description");
+}
+
+TEST(Predict, TracesArePlacedOnTheirPanelsByColumn) {
+  exporting::ModelIo io;
+  io.task = "digitize";
+  io.lead_order = {"I", "aVR"};
+  io.columns = 10;  // the panels' columns; the traces have 20 (twice as wide)
+  io.panels = {{"I", 0, 4, 0.0, 1.0}, {"aVR", 5, 9, 1.0, 0.5}};
+  const auto traces = torch::stack({torch::arange(20).to(torch::kFloat), -torch::arange(20).to(torch::kFloat)});
+  const data::Record r = exporting::traces_to_record(traces, io, 4.0, "p");
+  ASSERT_EQ(r.num_samples(), 40);  // at least 10 s at 4 Hz
+  EXPECT_EQ(r.leads, io.lead_order);
+  // I: 4 samples over panel columns 0..4, i.e. x = 2c + 0.5 for c = 0, 4/3, 8/3, 4.
+  const auto s = r.signal;
+  EXPECT_FLOAT_EQ(s[0][0].item<float>(), 0.5F);
+  EXPECT_FLOAT_EQ(s[0][1].item<float>(), 2.0F * 4.0F / 3.0F + 0.5F);
+  EXPECT_FLOAT_EQ(s[0][3].item<float>(), 8.5F);
+  EXPECT_TRUE(std::isnan(s[0][4].item<float>()));
+  // aVR: 2 samples from 1.0 s (sample 4), columns 5 and 9 -> x = 10.5 and 18.5.
+  EXPECT_TRUE(std::isnan(s[1][3].item<float>()));
+  EXPECT_FLOAT_EQ(s[1][4].item<float>(), -10.5F);
+  EXPECT_FLOAT_EQ(s[1][5].item<float>(), -18.5F);
+  EXPECT_EQ((~torch::isnan(s)).sum().item<int64_t>(), 6);
+  EXPECT_ERROR_HAS(exporting::traces_to_record(traces, io, 0.0, "p"), "--fs must be > 0");
 }
 
 }  // namespace

@@ -37,5 +37,6 @@ Command add_train_command(CLI::App& app, std::vector<std::string> argv);
 Command add_eval_command(CLI::App& app);
 Command add_sweep_command(CLI::App& app);
 Command add_export_command(CLI::App& app);
+Command add_predict_command(CLI::App& app);
 
 }  // namespace ecg::tools

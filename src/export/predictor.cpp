@@ -1,0 +1,135 @@
+#include "export/predictor.h"
+
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include "core/error.h"
+#include "export/onnx_export.h"
+#include "export/onnx_runtime.h"
+#include "train/checkpoint.h"
+#include "train/trained_model.h"
+
+namespace ecg::exporting {
+namespace {
+
+namespace fs = std::filesystem;
+
+class CheckpointPredictor : public Predictor {
+ public:
+  CheckpointPredictor(const fs::path& path, const train::Registries& regs)
+      : trained_(train::load_trained_model(path, regs)) {
+    std::vector<torch::Tensor> examples = trained_.model->example_inputs(1);
+    io_ = describe_model_io(trained_, regs, examples);
+    // The input sizes the model was trained on, when its data can be built here.
+    try {
+      const auto* d = trained_.config.find("val_data");
+      if (d == nullptr || !d->is_map()) d = trained_.config.find("data");
+      if (d != nullptr && d->is_map() && d->has("name")) {
+        const auto ds = regs.datasets.create(*d, "val_data");
+        const data::Example ex = ds->get(0);
+        for (size_t k = 0; k < io_.input_names.size(); ++k) {
+          const auto& name = io_.input_names[k];
+          const torch::Tensor x = name == "input"         ? ex.input
+                                  : ex.extras.count(name) ? ex.extras.at(name)
+                                                          : torch::Tensor();
+          if (x.defined()) io_.input_shapes[k] = x.sizes().vec();
+        }
+      }
+    } catch (const std::exception&) {
+      // The model's nominal sizes stay.
+    }
+  }
+  std::string kind() const override { return "checkpoint"; }
+  torch::Tensor run(const std::vector<torch::Tensor>& inputs) override {
+    torch::NoGradGuard no_grad;
+    trained_.model->eval();
+    return trained_.model->forward_inputs(inputs);
+  }
+  models::UncertainPrediction run_uncertain(const std::vector<torch::Tensor>& inputs, int64_t n,
+                                            const std::string& activation) override {
+    return models::mc_dropout(*trained_.model, n,
+                              [&] { return apply_activation(trained_.model->forward_inputs(inputs), activation); });
+  }
+
+ private:
+  train::TrainedModel trained_;
+};
+
+class TorchScriptPredictor : public Predictor {
+ public:
+  explicit TorchScriptPredictor(const fs::path& path) {
+    torch::jit::ExtraFilesMap extra{{"ecgtorch_io.json", ""}};
+    try {
+      module_ = torch::jit::load(path.string(), c10::nullopt, extra);
+    } catch (const c10::Error& e) {
+      throw Error(path.string() + ": neither an ecgtorch checkpoint nor a TorchScript file (" +
+                  e.what_without_backtrace() + ")");
+    }
+    const std::string& text = extra.at("ecgtorch_io.json");
+    ECG_CHECK(!text.empty(), path.string(),
+              ": a TorchScript file without ecgtorch_io.json (not made by ecgtorch export)");
+    io_ = ModelIo::from_json(nlohmann::json::parse(text), path.string());
+    module_.eval();
+  }
+  std::string kind() const override { return "torchscript"; }
+  torch::Tensor run(const std::vector<torch::Tensor>& inputs) override {
+    torch::NoGradGuard no_grad;
+    std::vector<c10::IValue> args(inputs.begin(), inputs.end());
+    return module_.forward(args).toTensor();
+  }
+
+ private:
+  torch::jit::Module module_;
+};
+
+class OnnxPredictor : public Predictor {
+ public:
+  explicit OnnxPredictor(fs::path path) : path_(std::move(path)) {
+    const onnx::ModelProto m = load_onnx(path_);
+    std::string text;
+    for (const auto& p : m.metadata_props())
+      if (p.key() == "ecgtorch_io") text = p.value();
+    ECG_CHECK(!text.empty(), path_.string(),
+              ": an ONNX model without ecgtorch_io metadata (not made by ecgtorch export)");
+    io_ = ModelIo::from_json(nlohmann::json::parse(text), path_.string());
+    if (const auto why = onnx_runtime_missing()) throw Error(path_.string() + ": cannot run ONNX here: " + *why);
+  }
+  std::string kind() const override { return "onnx"; }
+  torch::Tensor run(const std::vector<torch::Tensor>& inputs) override {
+    return run_onnx_runtime(path_, io_.input_names, inputs).output;
+  }
+
+ private:
+  fs::path path_;
+};
+
+bool is_checkpoint(const fs::path& path) {
+  try {
+    train::read_checkpoint_meta(path);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+torch::Tensor apply_activation(const torch::Tensor& logits, const std::string& activation) {
+  if (activation == "sigmoid") return torch::sigmoid(logits);
+  if (activation == "softmax") return torch::softmax(logits, 1);
+  return logits;
+}
+
+models::UncertainPrediction Predictor::run_uncertain(const std::vector<torch::Tensor>&, int64_t, const std::string&) {
+  throw Error("--uncertainty needs a checkpoint: the " + kind() +
+              " export was traced in eval mode, so its dropout is off (give the .pt checkpoint)");
+}
+
+std::unique_ptr<Predictor> open_predictor(const fs::path& path, const train::Registries& regs) {
+  ECG_CHECK(fs::is_regular_file(path), path.string(), ": no such model file");
+  if (path.extension() == ".onnx") return std::make_unique<OnnxPredictor>(path);
+  if (is_checkpoint(path)) return std::make_unique<CheckpointPredictor>(path, regs);
+  return std::make_unique<TorchScriptPredictor>(path);
+}
+
+}  // namespace ecg::exporting
