@@ -270,8 +270,20 @@ void classify(Predictor& p, const PredictRequest& req, const std::vector<fs::pat
     bar.tick(static_cast<int64_t>(end - i));
     i = end;
   }
-  const int64_t n_out = scores.empty() ? 0 : scores[0].numel();
+  // Columns past the classes (multimodal: severity, confidence) are reported apart.
+  int64_t n_out = scores.empty() ? 0 : scores[0].numel();
   std::vector<std::string> classes = io.class_names;
+  std::vector<std::vector<double>> extra(items.size());
+  if (!classes.empty() && static_cast<int64_t>(classes.size()) < n_out) {
+    const auto c = static_cast<int64_t>(classes.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      const auto rest = scores[i].narrow(0, c, n_out - c).to(torch::kDouble).contiguous();
+      extra[i].assign(rest.data_ptr<double>(), rest.data_ptr<double>() + rest.numel());
+      scores[i] = scores[i].narrow(0, 0, c);
+      if (stds[i].defined()) stds[i] = stds[i].narrow(0, 0, c);
+    }
+    n_out = c;
+  }
   if (static_cast<int64_t>(classes.size()) != n_out) {
     classes.clear();
     for (int64_t c = 0; c < n_out; ++c) classes.push_back("output_" + std::to_string(c));
@@ -304,6 +316,7 @@ void classify(Predictor& p, const PredictRequest& req, const std::vector<fs::pat
                         {"scores", values(scores[i])},
                         {"labels", labels_of(scores[i])}};
     if (stds[i].defined()) w["std"] = values(stds[i]);
+    if (!extra[i].empty()) w["extra_outputs"] = extra[i];
     windows.push_back(w);
     std::vector<std::string> row{files[items[i].file].string(), str(items[i].start_s)};
     for (double v : values(scores[i])) row.push_back(str(v));

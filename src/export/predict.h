@@ -22,6 +22,8 @@
 //                (sigmoid or softmax of the logits) and labels (score >= threshold for
 //                multi-label, the arg-max otherwise), and per record the mean over its
 //                windows; with uncertainty N the standard deviation of each score.
+//                Outputs past the classes (multimodal: severity, confidence) go to
+//                "extra_outputs", through the same activation.
 // All files are written atomically.
 
 #include <filesystem>

@@ -2,6 +2,7 @@
 
 #include "losses/classification_losses.h"
 #include "losses/classification_metrics.h"
+#include "losses/detection_metrics.h"
 #include "losses/regression_losses.h"
 #include "losses/set_loss.h"
 #include "losses/signal_losses.h"
@@ -23,6 +24,7 @@ void register_builtin_metrics(MetricRegistry& registry) {
   register_snr_metrics(registry);
   register_signal_metrics(registry);
   register_classification_metrics(registry);
+  register_detection_metrics(registry);
 }
 
 }  // namespace ecg::losses

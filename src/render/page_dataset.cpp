@@ -5,14 +5,18 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <mutex>
+#include <random>
 
 #include "core/config_loader.h"
 #include "core/config_paths.h"
 #include "core/error.h"
 #include "core/options_binder.h"
+#include "data/datasets.h"
+#include "data/dsp.h"
 #include "data/record_io.h"
 #include "data/synth.h"
 #include "render/artefact.h"
@@ -36,6 +40,11 @@ struct PageDatasetOptions {
   TORCH_ARG(int64_t, output_width) = 0;  // 0: width
   TORCH_ARG(bool, masks) = false;
   TORCH_ARG(bool, grayscale) = false;
+  TORCH_ARG(std::string, target) = "traces";                                         // traces | keypoints | classes
+  TORCH_ARG(std::vector<std::string>, keypoint_leads) = std::vector<std::string>{};  // empty: all
+  TORCH_ARG(int64_t, max_keypoints) = 64;
+  TORCH_ARG(double, signal_fs_hz) = 100.0;  // target=classes: rate of the "signal" extra
+  TORCH_ARG(double, p_missing) = 0.0;       // target=classes: chance each modality is absent
 };
 
 SynthJob load_job(const PageDatasetOptions& o, const ArtefactRegistry& registry) {
@@ -49,7 +58,7 @@ SynthJob load_job(const PageDatasetOptions& o, const ArtefactRegistry& registry)
   return read_synth_job(config::load_config(req, &schema), registry);
 }
 
-class PageDataset : public data::Dataset {
+class PageDataset : public data::LabelledDataset {
  public:
   explicit PageDataset(PageDatasetOptions o) : o_(std::move(o)), artefact_registry_("artefact") {
     register_builtin_artefacts(artefact_registry_);
@@ -64,12 +73,18 @@ class PageDataset : public data::Dataset {
   }
 
   std::optional<int64_t> size() const override { return std::nullopt; }
+  std::vector<std::string> class_names() const override {
+    return o_.target() == "classes" ? data::synth_classes() : std::vector<std::string>{};
+  }
 
   data::Example get(int64_t i) const override {
     ECG_CHECK(i >= 0, "synth_pages: index must be >= 0, got ", i);
     const uint64_t seed = page_seed(static_cast<uint64_t>(o_.seed()), static_cast<uint64_t>(i));
     data::Record record;
     std::vector<data::BeatFiducials> beats;
+    std::vector<std::string> labels;
+    ECG_CHECK(o_.target() != "classes" || records_.empty(),
+              "synth_pages: target=classes needs synthesised signals (records are not labelled)");
     if (records_.empty()) {
       char stem[32];
       std::snprintf(stem, sizeof stem, "%06lld", static_cast<long long>(i));
@@ -79,6 +94,7 @@ class PageDataset : public data::Dataset {
       record = std::move(s.record);
       record.id = std::string("synth_") + stem + "_" + cls;
       beats = std::move(s.beats);
+      labels = std::move(s.labels);
     } else {
       record = data::read_record(records_[static_cast<size_t>(i) % records_.size()]);
     }
@@ -92,7 +108,9 @@ class PageDataset : public data::Dataset {
     }
     release(std::move(renderer));
     resize_page(page, cv::Size(static_cast<int>(o_.width()), static_cast<int>(o_.height())));
-    return example(page, record);
+    data::Example ex = example(page, record);
+    if (o_.target() == "classes") add_modalities(ex, record, labels, seed);
+    return ex;
   }
 
  private:
@@ -199,6 +217,7 @@ class PageDataset : public data::Dataset {
                            static_cast<float>(k.px.y)});
     }
     ex.extras["keypoints"] = torch::tensor(kp, torch::kFloat).reshape({-1, 4});
+    if (o_.target() == "keypoints") ex.target = detr_target(kp);
 
     if (o_.masks()) {
       auto mask = torch::zeros({leads, o_.height(), o_.width()}, torch::kUInt8);
@@ -214,6 +233,63 @@ class PageDataset : public data::Dataset {
       ex.extras["mask"] = mask;
     }
     return ex;
+  }
+
+  // target=classes: the multi-hot labels, and the page, its signal and synthetic metadata
+  // as the multimodal model's inputs, each modality absent with p_missing (not all three).
+  void add_modalities(data::Example& ex, const data::Record& record, const std::vector<std::string>& labels,
+                      uint64_t seed) const {
+    const auto& names = data::synth_classes();
+    auto target = torch::zeros({static_cast<int64_t>(names.size())});
+    for (const auto& l : labels) {
+      const auto pos = std::find(names.begin(), names.end(), l);
+      if (pos != names.end()) target[pos - names.begin()] = 1.0F;
+    }
+    ex.target = target;
+    std::mt19937_64 rng(seed ^ 0x6d6d6f64616c73ULL);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    auto unknown = [&](double p) { return u(rng) < p; };
+    const double age = 20 + 70 * u(rng), height = 150 + 45 * u(rng), weight = 45 + 70 * u(rng);
+    auto numeric = torch::tensor({static_cast<float>(age), static_cast<float>(height), static_cast<float>(weight)});
+    for (int64_t k = 0; k < 3; ++k)
+      if (unknown(0.1)) numeric[k] = NAN;
+    auto categorical =
+        torch::tensor({static_cast<int64_t>(u(rng) < 0.5), static_cast<int64_t>(8 * u(rng))}, torch::kLong);
+    for (int64_t k = 0; k < 2; ++k)
+      if (unknown(0.1)) categorical[k] = -1;
+    std::array<float, 3> present{1.0F, 1.0F, 1.0F};
+    for (auto& p : present) p = unknown(o_.p_missing()) ? 0.0F : 1.0F;
+    if (present[0] + present[1] + present[2] == 0) present[static_cast<size_t>(8 * u(rng)) % 3] = 1.0F;
+    torch::Tensor signal = record.signal.to(torch::kFloat);
+    if (std::abs(record.fs_hz - o_.signal_fs_hz()) > 1e-9)
+      signal = data::resample(signal, record.fs_hz, o_.signal_fs_hz());
+    ex.extras["image"] = present[0] > 0 ? ex.input : torch::zeros_like(ex.input);
+    ex.extras["signal"] = present[1] > 0 ? signal.contiguous() : torch::zeros_like(signal);
+    ex.extras["numeric"] = present[2] > 0 ? numeric : torch::full({3}, NAN);
+    ex.extras["categorical"] = present[2] > 0 ? categorical : torch::full({2}, -1, torch::kLong);
+    ex.extras["present"] = torch::tensor({present[0], present[1], present[2]});
+  }
+
+  // [max_keypoints, 3] (wave, x / width, y / height) of the chosen leads' keypoints, the
+  // leftmost first; class -1 rows pad.
+  torch::Tensor detr_target(const std::vector<float>& kp) const {
+    const auto& names = data::standard_leads();
+    std::vector<std::array<float, 3>> rows;
+    for (size_t i = 0; i + 3 < kp.size(); i += 4) {
+      const auto& lead = names.at(static_cast<size_t>(kp[i]));
+      const auto& want = o_.keypoint_leads();
+      if (!want.empty() &&
+          std::none_of(want.begin(), want.end(), [&](const std::string& w) { return data::same_lead_name(w, lead); }))
+        continue;
+      rows.push_back(
+          {kp[i + 1], kp[i + 2] / static_cast<float>(o_.width()), kp[i + 3] / static_cast<float>(o_.height())});
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a[1] < b[1]; });
+    auto t = torch::zeros({o_.max_keypoints(), 3}, torch::kFloat);
+    t.select(1, 0).fill_(-1);
+    for (size_t r = 0; r < rows.size() && static_cast<int64_t>(r) < o_.max_keypoints(); ++r)
+      for (int k = 0; k < 3; ++k) t[static_cast<int64_t>(r)][k] = rows[r][static_cast<size_t>(k)];
+    return t;
   }
 
   PageDatasetOptions o_;
@@ -241,6 +317,16 @@ void register_render_datasets(data::DatasetRegistry& registry) {
   ECG_BIND(b, output_width, "columns of the per-lead mV target (0 = width)").min_value = 0;
   ECG_BIND(b, masks, "also return per-lead trace masks [12, height, width]");
   ECG_BIND(b, grayscale, "one grey channel instead of RGB");
+  ECG_BIND(b, target,
+           "traces: per-lead mV; keypoints: DETR targets [max_keypoints, 3] (wave, x, y); classes: multi-hot labels "
+           "and the multimodal inputs")
+      .choices = {"traces", "keypoints", "classes"};
+  ECG_BIND(b, keypoint_leads, "leads whose P, Q, R, S, T keypoints are targets (empty = all)");
+  ECG_BIND(b, max_keypoints, "rows of the keypoint target; the leftmost are kept").min_value = 1;
+  ECG_BIND(b, signal_fs_hz, "target=classes: sample rate of the signal input").min_value = 50;
+  auto& pm = ECG_BIND(b, p_missing, "target=classes: chance that each modality is absent");
+  pm.min_value = 0;
+  pm.max_value = 1;
   registry.add("synth_pages", "ECG-paper images rendered on the fly, with per-lead mV targets, masks and keypoints", b,
                [](const PageDatasetOptions& o) { return std::make_shared<PageDataset>(o); });
 }

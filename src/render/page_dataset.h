@@ -23,6 +23,17 @@
 //           keypoints   [K, 4] (lead index, wave P 0 | Q 1 | R 2 | S 3 | T 4, x, y) in
 //                       training pixels (synthesised signals only; else [0, 4])
 //           mask        [12, height, width] uint8 per-lead trace masks (masks=true)
+// With target=keypoints the target is instead the `detr` loss's [max_keypoints, 3]:
+//   (wave P 0 | Q 1 | R 2 | S 3 | T 4, x / width, y / height) of the keypoints of
+//   keypoint_leads (all when empty), the leftmost first, class -1 rows padding, in place of
+//   the traces target (the extras stay). Synthesised signals only (records have no
+//   fiducials: their target is all padding).
+// With target=classes (synthesised signals only) the target is the multi-hot of the
+// synthesiser's labels over synth_classes(), and the extras carry the multimodal model's
+// inputs: image (the page), signal [12, duration * signal_fs_hz] mV, numeric [3] (age,
+// height cm, weight kg; NaN = unknown, 10 % each), categorical [2] int64 (sex, site;
+// -1 = unknown) and present [3]; each modality is absent (zeros / NaN / -1 and present 0)
+// with probability p_missing, never all three. The metadata carries no class signal.
 
 #include <memory>
 

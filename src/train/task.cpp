@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "models/digitizer_unet.h"
+#include "models/multimodal.h"
 
 namespace ecg::train {
 namespace {
@@ -25,7 +26,11 @@ class ClassifyTask : public Task {
     if (names.size() == 1 && names[0] == "input") return model.forward(b.input);
     std::vector<torch::Tensor> inputs;
     for (const auto& n : names) inputs.push_back(model_input(b, n));
-    return model.forward_inputs(inputs);
+    auto out = model.forward_inputs(inputs);
+    // multimodal: [logits | severity | confidence]; the labels train the logits.
+    if (const auto* mm = dynamic_cast<const models::MultimodalImpl*>(&model))
+      out = out.narrow(1, 0, mm->options.num_classes());
+    return out;
   }
   cv::Mat plot(const data::Batch&, const torch::Tensor&, int64_t) const override { return {}; }
 };

@@ -5,6 +5,7 @@
 
 #include "core/yaml_io.h"
 #include "losses/classification_metrics.h"
+#include "losses/detection_metrics.h"
 #include "losses/register_builtin_losses.h"
 #include "losses/signal_metrics.h"
 #include "test_util.h"
@@ -105,6 +106,30 @@ TEST(Metrics, RegisteredWithOptions) {
   EXPECT_TRUE(std::isnan(k->compute().at("snr_kaggle_db")));
   EXPECT_ERROR_HAS(r.create(config::parse_yaml("name: ece\nbins: 0", "m.yaml"), "metrics.0"),
                    "metrics.0.bins: must be >= 1, got 0");
+}
+
+// Two classes: query 0 says class 0 at x 0.10, query 1 class 1 at x 0.52, query 2 "no
+// object". Targets: class 0 at 0.12 (20 ms off: found), class 1 at 0.60 (80 ms: missed).
+TEST(KeypointDetection, MatchedErrorRecallPrecision) {
+  KeypointDetectionMetric m(2, 1000.0, 50.0);
+  const auto layer =
+      torch::tensor({{{9.0, 0.0, 0.0, 0.10, 0.5}, {0.0, 9.0, 0.0, 0.52, 0.5}, {0.0, 0.0, 9.0, 0.9, 0.9}}});
+  const auto pred = torch::stack({torch::zeros_like(layer), layer}, 1);  // [1, 2 layers, 3, 5]: the last counts
+  const auto target = torch::tensor({{{0.0, 0.12, 0.5}, {1.0, 0.60, 0.5}, {-1.0, 0.0, 0.0}}});
+  m.update(pred, target);
+  auto v = m.compute();
+  EXPECT_NEAR(v.at("kp_error_ms"), 20.0, 1e-4);  // float32 inputs
+  EXPECT_DOUBLE_EQ(v.at("kp_recall"), 0.5);
+  EXPECT_DOUBLE_EQ(v.at("kp_precision"), 0.5);
+  EXPECT_DOUBLE_EQ(v.at("kp_f1"), 0.5);
+  KeypointDetectionMetric other(2, 1000.0, 50.0);
+  other.merge(m.state());
+  other.merge(m.state());
+  EXPECT_DOUBLE_EQ(other.compute().at("kp_recall"), 0.5);
+  EXPECT_EQ(other.state()["targets"], 4);
+  m.reset();
+  EXPECT_TRUE(std::isnan(m.compute().at("kp_recall")));
+  EXPECT_ERROR_HAS(m.update(torch::zeros({1, 3, 4}), target), "keypoint_detection: pred must be [B, (L,) Q, 5]");
 }
 
 }  // namespace

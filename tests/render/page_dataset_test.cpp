@@ -6,7 +6,9 @@
 #include <cmath>
 
 #include "core/yaml_io.h"
+#include "data/datasets.h"
 #include "data/loader.h"
+#include "data/synth.h"
 #include "data/wfdb.h"
 #include "test_util.h"
 #include "train/registries.h"
@@ -98,6 +100,77 @@ TEST(PageDataset, BadOptionsAreNamed) {
   EXPECT_ERROR_HAS(make("overrides: [page.dpi=-3]"), "page.dpi");
   const auto regs = train::make_builtin_registries();
   EXPECT_TRUE(regs->datasets.find("synth_pages") != nullptr);
+}
+
+TEST(PageDataset, KeypointTargetsAreTheChosenLeadsFiducialsSortedAndPadded) {
+  const auto ds = make(
+      "preset: clean\nwidth: 256\nheight: 64\nduration_s: 4\noverrides: [page.layout=2x1]\ntarget: keypoints\n"
+      "keypoint_leads: [II]\nmax_keypoints: 48\nclasses: [sinus]");
+  const auto ex = ds->get(3);
+  ASSERT_EQ(ex.target.sizes(), (std::vector<int64_t>{48, 3}));
+  const auto all = ex.extras.at("keypoints");  // [K, 4] lead, wave, x, y in pixels
+  const auto of_ii = all.select(1, 0).eq(1);
+  const int64_t n = of_ii.sum().item<int64_t>();
+  ASSERT_GT(n, 10);  // a 4 s sinus strip has 4+ beats of 5 fiducials
+  ASSERT_LE(n, 48);
+  const auto t = ex.target;
+  for (int64_t r = 0; r < 48; ++r) {
+    const float c = t[r][0].item<float>();
+    if (r < n) {
+      EXPECT_GE(c, 0.0F);
+      EXPECT_LE(c, 4.0F);
+      EXPECT_GE(t[r][1].item<float>(), 0.0F);
+      EXPECT_LE(t[r][1].item<float>(), 1.0F);
+      if (r > 0) EXPECT_LE(t[r - 1][1].item<float>(), t[r][1].item<float>());
+    } else {
+      EXPECT_EQ(c, -1.0F) << r;
+    }
+  }
+  // The same points: x / width of lead II's keypoints, sorted.
+  auto xs = std::get<0>(all.index({of_ii}).select(1, 2).sort());
+  EXPECT_TRUE(torch::allclose(t.narrow(0, 0, n).select(1, 1), xs / 256.0F));
+  const auto narrow = make(
+      "preset: clean\nwidth: 256\nheight: 64\nduration_s: 4\noverrides: [page.layout=2x1]\ntarget: keypoints\n"
+      "keypoint_leads: [II]\nmax_keypoints: 5\nclasses: [sinus]");
+  EXPECT_EQ(narrow->get(3).target.select(1, 0).ge(0).sum().item<int64_t>(), 5);  // the 5 leftmost kept
+}
+
+TEST(PageDataset, ClassTargetsCarryTheMultimodalInputsOfOneRecord) {
+  const auto ds = make("preset: clean\nwidth: 64\nheight: 32\ntarget: classes\nclasses: [afib, pvc]\np_missing: 0");
+  const auto labelled = std::dynamic_pointer_cast<data::LabelledDataset>(ds);
+  ASSERT_NE(labelled, nullptr);
+  EXPECT_EQ(labelled->class_names(), data::synth_classes());
+  const auto& names = data::synth_classes();
+  const auto afib = std::find(names.begin(), names.end(), "afib") - names.begin();
+  const auto ex = ds->get(0);  // class afib
+  EXPECT_EQ(ex.target[afib].item<float>(), 1.0F);
+  EXPECT_TRUE(torch::equal(ex.extras.at("image"), ex.input));
+  EXPECT_EQ(ex.extras.at("signal").sizes(), (std::vector<int64_t>{12, 1000}));  // 10 s at 100 Hz
+  EXPECT_EQ(ex.extras.at("numeric").sizes(), (std::vector<int64_t>{3}));
+  EXPECT_EQ(ex.extras.at("categorical").scalar_type(), torch::kLong);
+  EXPECT_TRUE(torch::equal(ex.extras.at("present"), torch::ones({3})));
+  // Deterministic per index.
+  EXPECT_TRUE(torch::equal(ds->get(0).extras.at("signal"), ex.extras.at("signal")));
+  // With p_missing 1 exactly one modality stays; the others are blanked.
+  const auto sparse = make("preset: clean\nwidth: 64\nheight: 32\ntarget: classes\np_missing: 1");
+  for (int64_t i = 0; i < 6; ++i) {
+    const auto e = sparse->get(i);
+    const auto present = e.extras.at("present");
+    EXPECT_EQ(present.sum().item<float>(), 1.0F);
+    if (present[0].item<float>() == 0) EXPECT_EQ(e.extras.at("image").abs().sum().item<float>(), 0.0F);
+    if (present[1].item<float>() == 0) EXPECT_EQ(e.extras.at("signal").abs().sum().item<float>(), 0.0F);
+    if (present[2].item<float>() == 0) EXPECT_TRUE(torch::isnan(e.extras.at("numeric")).all().item<bool>());
+  }
+  ecg::testing::TempDir dir;
+  data::Record r;
+  r.id = "x";
+  r.fs_hz = 100;
+  r.leads = data::standard_leads();
+  r.units.assign(12, "mV");
+  r.signal = torch::zeros({12, 1000});
+  data::write_wfdb(r, dir.path());
+  EXPECT_ERROR_HAS(make("records: " + dir.path().string() + "\ntarget: classes")->get(0),
+                   "synth_pages: target=classes needs synthesised signals");
 }
 
 }  // namespace
