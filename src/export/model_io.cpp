@@ -44,6 +44,8 @@ void describe_data(const config::ConfigNode& d, ModelIo& io) {
     io.sample_rate_hz = 360;
     io.lead_order = {"MIT-BIH signal " + text_or(d, "lead", "0")};
     if (io.class_names.empty()) io.class_names = {"N", "S", "V", "F", "Q"};
+  } else if (name == "synth_pages" && text_or(d, "target", "traces") == "classes") {
+    io.sample_rate_hz = std::stod(text_or(d, "signal_fs_hz", "100"));
   } else if (name == "wfdb_folder" || name == "synth") {
     io.sample_rate_hz = std::stod(text_or(d, "fs_hz", name == "synth" ? "500" : "0"));
   }
