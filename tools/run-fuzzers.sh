@@ -11,7 +11,7 @@ BUILD=${BUILD_FUZZ:-build-fuzz}
 RUNS=${FUZZ_RUNS:-1000000}
 SECONDS_MAX=${FUZZ_SECONDS:-600}
 DATA=${ECGTORCH_DATA_DIR:-../shared/data}
-TARGETS=${FUZZ_TARGETS:-"wfdb_header wfdb_signal mit_annotations config manifest kaggle_csv ground_truth extract"}
+TARGETS=${FUZZ_TARGETS:-"wfdb_header wfdb_signal mit_annotations config manifest kaggle_csv ground_truth extract model_io"}
 
 if [ ! -f "$BUILD/build.ninja" ]; then
   cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \

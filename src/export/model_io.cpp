@@ -120,7 +120,26 @@ ModelIo ModelIo::from_json(const nlohmann::json& j, const std::string& source) {
                            p.at("last_column").get<int64_t>(), p.at("start_s").get<double>(),
                            p.at("duration_s").get<double>()});
     }
-    ECG_CHECK(io.input_names.size() == io.input_shapes.size(), "input_names and input_shapes differ in length");
+    ECG_CHECK(!io.input_names.empty() && io.input_names.size() == io.input_shapes.size(),
+              "input_names and input_shapes must be non-empty and of one length");
+    for (const auto& shape : io.input_shapes) {
+      double n = 1;
+      for (int64_t d : shape) {
+        ECG_CHECK(d >= 1, "input sizes must be >= 1");
+        n *= static_cast<double>(d);
+      }
+      ECG_CHECK(shape.size() <= 8 && n <= 1e9, "an input shape is too large");
+    }
+    ECG_CHECK(io.sample_rate_hz >= 0 && io.sample_rate_hz <= 1e6, "sample_rate_hz must be in [0, 1e6]");
+    ECG_CHECK(io.columns >= 0 && io.columns <= (int64_t{1} << 24), "columns must be in [0, 2^24]");
+    for (const auto& p : io.panels) {
+      ECG_CHECK(!p.lead.empty(), "a panel has no lead");
+      ECG_CHECK(
+          p.first_column >= 0 && p.first_column <= p.last_column && p.last_column < std::max<int64_t>(io.columns, 1),
+          "panel '", p.lead, "': columns must satisfy 0 <= first <= last < columns (", io.columns, ")");
+      ECG_CHECK(p.start_s >= 0 && p.start_s <= 3600 && p.duration_s > 0 && p.duration_s <= 3600, "panel '", p.lead,
+                "': start_s must be in [0, 3600] and duration_s in (0, 3600]");
+    }
     return io;
   } catch (const nlohmann::json::exception& e) {
     throw Error(source + ": bad ecgtorch_io description: " + e.what());

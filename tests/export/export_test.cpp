@@ -276,6 +276,12 @@ TEST(ModelIo, JsonRoundTripAndErrors) {
   auto j = io.to_json();
   j.erase("panels");
   EXPECT_ERROR_HAS(exporting::ModelIo::from_json(j, "model.onnx"), "model.onnx: bad ecgtorch_io description");
+  auto huge = io.to_json();
+  huge["panels"][0]["duration_s"] = 1e12;  // would allocate a record of 1e14 samples
+  EXPECT_ERROR_HAS(exporting::ModelIo::from_json(huge, "m.pt"), "panel 'I': start_s must be in [0, 3600]");
+  auto outside = io.to_json();
+  outside["panels"][0]["last_column"] = 512;
+  EXPECT_ERROR_HAS(exporting::ModelIo::from_json(outside, "m.pt"), "panel 'I': columns must satisfy");
 }
 
 TEST(Predict, TracesArePlacedOnTheirPanelsByColumn) {
