@@ -21,8 +21,9 @@ TEST(Registries, BuiltinsAreRegisteredExplicitly) {
   EXPECT_EQ(r->losses.names(), (std::vector<std::string>{"asymmetric", "bce", "class_balanced", "cross_entropy", "detr",
                                                          "focal", "focal_frequency", "l1", "ldam", "mr_stft", "mse",
                                                          "pearson", "smooth_l1", "snr", "spectral"}));
-  EXPECT_EQ(r->metrics.names(), (std::vector<std::string>{"accuracy", "ece", "keypoint_detection", "keypoint_error", "macro_auroc", "macro_f",
-                                                          "mae_uv", "pearson", "snr_challenge2024", "snr_kaggle"}));
+  EXPECT_EQ(r->metrics.names(),
+            (std::vector<std::string>{"accuracy", "ece", "keypoint_detection", "keypoint_error", "macro_auroc",
+                                      "macro_f", "mae_uv", "pearson", "snr_challenge2024", "snr_kaggle"}));
   EXPECT_EQ(r->optimizers.names(), (std::vector<std::string>{"adam", "adamw", "sgd"}));
   EXPECT_EQ(r->schedulers.names(),
             (std::vector<std::string>{"constant", "one_cycle", "plateau", "step", "warmup_cosine"}));
