@@ -94,11 +94,10 @@ int32_t onnx_elem_type(c10::ScalarType t) {
 
 std::string OnnxBuilder::fresh(const std::string& hint) {
   const std::string base = hint.empty() ? "v" : hint;
-  int& n = used_[base];
-  std::string name = n == 0 ? base : base + "_" + std::to_string(n);
-  ++n;
-  while (used_.count(name) != 0 && name != base) name = base + "_" + std::to_string(n++);
-  used_[name];
+  std::string name = base;
+  int& next = next_suffix_[base];
+  while (issued_.count(name) != 0) name = base + "_" + std::to_string(++next);
+  issued_.insert(name);
   return name;
 }
 

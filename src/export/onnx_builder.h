@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,8 @@ class OnnxBuilder {
 
  private:
   onnx::GraphProto* graph_;
-  std::map<std::string, int> used_;
+  std::set<std::string> issued_;            // every name handed out
+  std::map<std::string, int> next_suffix_;  // per hint, the last suffix tried
 };
 
 }  // namespace ecg::exporting

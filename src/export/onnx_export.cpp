@@ -171,7 +171,7 @@ class Converter {
     for (size_t i = 1; i < g.inputs().size(); ++i) {
       const jit::Value* in = g.inputs()[i];
       const std::string name = i - 1 < opts.input_names.size() ? opts.input_names[i - 1] : in->debugName();
-      ECG_CHECK(b.fresh(name) == name, "export onnx: input name '", name, "' is used twice");
+      ECG_CHECK(b.fresh(name) == name, "export onnx: input name '", name, "' is used twice or names a parameter");
       auto* vi = b_graph->add_input();
       vi->set_name(name);
       describe(vi, in);
@@ -222,7 +222,7 @@ class Converter {
       if (it == initializers.end()) {
         auto t = tensors.find(path);
         if (t == tensors.end()) fail("'" + path + "' is not a parameter or buffer of the module");
-        it = initializers.emplace(path, b.initializer(b.fresh(path), t->second)).first;
+        it = initializers.emplace(path, b.initializer(path, t->second)).first;  // reserved in to_onnx()
       }
       set_tensor(n->output(), it->second);
       return;
@@ -929,6 +929,8 @@ onnx::ModelProto to_onnx(const torch::jit::Module& traced, const OnnxOptions& op
   c.b_graph = g;
   for (const auto& p : traced.named_parameters(true)) c.tensors[p.name] = p.value;
   for (const auto& p : traced.named_buffers(true)) c.tensors[p.name] = p.value;
+  // Parameters keep their module paths as initializer names: reserve them first.
+  for (const auto& kv : c.tensors) c.b.fresh(kv.first);
   const auto graph = forward_graph(traced);
   c.convert(*graph);
   return m;
