@@ -49,48 +49,6 @@ std::map<std::string, std::string> onnx_metadata(const train::TrainedModel& t, c
           {"weights", t.ema ? "ema" : "model"}};
 }
 
-// The first `n` validation examples as model inputs, or the reason they cannot be built.
-std::vector<torch::Tensor> validation_inputs(const train::TrainedModel& t, const train::Registries& regs, int64_t n,
-                                             std::string* why) {
-  const config::ConfigNode* d = nullptr;
-  for (const char* key : {"val_data", "data"}) {
-    const auto* s = t.config.find(key);
-    if (s != nullptr && s->is_map() && s->has("name")) {
-      d = s;
-      break;
-    }
-  }
-  if (d == nullptr) {
-    *why = "the config has no data";
-    return {};
-  }
-  try {
-    const auto ds = regs.datasets.create(*d, "val_data");
-    const auto size = ds->size();
-    std::vector<std::vector<torch::Tensor>> per_input(t.model->input_names().size());
-    for (int64_t i = 0; i < n && (!size || i < *size); ++i) {
-      const data::Example ex = ds->get(i);
-      const auto names = t.model->input_names();
-      for (size_t k = 0; k < names.size(); ++k) {
-        torch::Tensor x = names[k] == "input"         ? ex.input
-                          : ex.extras.count(names[k]) ? ex.extras.at(names[k])
-                                                      : torch::Tensor();
-        if (!x.defined()) {
-          *why = "the data has no input '" + names[k] + "'";
-          return {};
-        }
-        per_input[k].push_back(x);
-      }
-    }
-    std::vector<torch::Tensor> xs;
-    for (auto& v : per_input) xs.push_back(torch::stack(v));
-    return xs;
-  } catch (const std::exception& e) {
-    *why = std::string("the validation data cannot be built here: ") + e.what();
-    return {};
-  }
-}
-
 torch::Tensor reference(models::EcgModel& model, const std::vector<torch::Tensor>& xs) {
   torch::NoGradGuard no_grad;
   model.eval();

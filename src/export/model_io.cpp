@@ -10,14 +10,6 @@
 namespace ecg::exporting {
 namespace {
 
-const config::ConfigNode* data_section(const config::ConfigNode& cfg) {
-  for (const char* key : {"val_data", "data"}) {
-    const auto* d = cfg.find(key);
-    if (d != nullptr && d->is_map() && d->has("name")) return d;
-  }
-  return nullptr;
-}
-
 std::string text_or(const config::ConfigNode& m, const std::string& key, const std::string& fallback) {
   const auto* v = m.find(key);
   return v != nullptr && v->is_scalar() ? v->text() : fallback;
@@ -73,6 +65,49 @@ void find_panels(const config::ConfigNode& d, const train::Registries& regs, Mod
 }
 
 }  // namespace
+
+const config::ConfigNode* validation_data_section(const config::ConfigNode& job_config) {
+  for (const char* key : {"val_data", "data"}) {
+    const auto* d = job_config.find(key);
+    if (d != nullptr && d->is_map() && d->has("name")) return d;
+  }
+  return nullptr;
+}
+
+std::vector<torch::Tensor> validation_inputs(const train::TrainedModel& trained, const train::Registries& regs,
+                                             int64_t n, std::string* why) {
+  const config::ConfigNode* d = validation_data_section(trained.config);
+  if (d == nullptr) {
+    *why = "the config has no data";
+    return {};
+  }
+  try {
+    const auto ds = regs.datasets.create(*d, "val_data");
+    const auto size = ds->size();
+    const auto names = trained.model->input_names();
+    std::vector<std::vector<torch::Tensor>> per_input(names.size());
+    for (int64_t i = 0; i < n && (!size || i < *size); ++i) {
+      const data::Example ex = ds->get(i);
+      for (size_t k = 0; k < names.size(); ++k) {
+        const auto extra = ex.extras.find(names[k]);
+        const torch::Tensor x = names[k] == "input"        ? ex.input
+                                : extra != ex.extras.end() ? extra->second
+                                                           : torch::Tensor();
+        if (!x.defined()) {
+          *why = "the data has no input '" + names[k] + "'";
+          return {};
+        }
+        per_input[k].push_back(x);
+      }
+    }
+    std::vector<torch::Tensor> xs;
+    for (auto& v : per_input) xs.push_back(torch::stack(v));
+    return xs;
+  } catch (const std::exception& e) {
+    *why = std::string("the validation data cannot be built here: ") + e.what();
+    return {};
+  }
+}
 
 nlohmann::json ModelIo::to_json() const {
   nlohmann::json panels_json = nlohmann::json::array();
@@ -165,7 +200,7 @@ ModelIo describe_model_io(const train::TrainedModel& trained, const train::Regis
   if (io.task == "classify") {
     if (const auto* loss = trained.config.find("loss")) collect_activation(*loss, &io.output_activation);
   }
-  const auto* d = data_section(trained.config);
+  const auto* d = validation_data_section(trained.config);
   const bool images = io.input_names.size() == 1 && !examples.empty() && examples[0].dim() == 4;
   if (io.input_names.size() > 1) {
     io.input_kind = "multimodal";

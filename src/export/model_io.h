@@ -49,6 +49,16 @@ struct ModelIo {
   static ModelIo from_json(const nlohmann::json& j, const std::string& source);
 };
 
+/// The section a trained model's validation data comes from: val_data, else data; null
+/// when neither names a dataset.
+const config::ConfigNode* validation_data_section(const config::ConfigNode& job_config);
+
+/// The first `n` examples of the validation data as the model's inputs (one tensor per
+/// input_names(), stacked), or empty with the reason in *why when the data cannot be
+/// built here (missing files, no such input, ...).
+std::vector<torch::Tensor> validation_inputs(const train::TrainedModel& trained, const train::Registries& regs,
+                                             int64_t n, std::string* why);
+
 /// Describes a trained model; `examples` are its example inputs (their shapes are kept).
 /// A digitiser trained on synth_pages renders one page of its validation data to find
 /// its panels.

@@ -19,6 +19,7 @@
 #include "data/kaggle_csv.h"
 #include "data/record_io.h"
 #include "data/wfdb.h"
+#include "render/image_tensor.h"
 
 namespace ecg::exporting {
 namespace {
@@ -43,22 +44,13 @@ torch::Tensor load_image(const fs::path& path, const std::vector<int64_t>& shape
   cv::Mat bgr = cv::imread(path.string(), cv::IMREAD_COLOR);
   ECG_CHECK(!bgr.empty(), path.string(), ": cannot read the image");
   ECG_CHECK(shape.size() == 3, path.string(), ": the model's image input has shape of rank ", shape.size());
-  cv::Mat img;
-  if (channels == "grey" || shape[0] == 1)
-    cv::cvtColor(bgr, img, cv::COLOR_BGR2GRAY);
-  else
-    cv::cvtColor(bgr, img, cv::COLOR_BGR2RGB);
   const int h = static_cast<int>(shape[1]), w = static_cast<int>(shape[2]);
-  if (img.rows != h || img.cols != w) {
+  if (bgr.rows != h || bgr.cols != w) {
     cv::Mat resized;
-    cv::resize(img, resized, cv::Size(w, h), 0, 0, img.cols > w ? cv::INTER_AREA : cv::INTER_LINEAR);
-    img = resized;
+    cv::resize(bgr, resized, cv::Size(w, h), 0, 0, bgr.cols > w ? cv::INTER_AREA : cv::INTER_LINEAR);
+    bgr = resized;
   }
-  return torch::from_blob(img.data, {img.rows, img.cols, img.channels()}, torch::kUInt8)
-      .permute({2, 0, 1})
-      .to(torch::kFloat)
-      .div_(255.0)
-      .contiguous();
+  return render::image_to_input(bgr, channels == "grey" || shape[0] == 1);
 }
 
 // The record's leads in the model's order: by name, "MIT-BIH signal k", or all of them.

@@ -18,26 +18,11 @@ class CheckpointPredictor : public Predictor {
  public:
   CheckpointPredictor(const fs::path& path, const train::Registries& regs)
       : trained_(train::load_trained_model(path, regs)) {
-    std::vector<torch::Tensor> examples = trained_.model->example_inputs(1);
+    // The input sizes the model was trained on when its data can be built here, as export does.
+    std::string why;
+    auto examples = validation_inputs(trained_, regs, 1, &why);
+    if (examples.empty()) examples = trained_.model->example_inputs(1);
     io_ = describe_model_io(trained_, regs, examples);
-    // The input sizes the model was trained on, when its data can be built here.
-    try {
-      const auto* d = trained_.config.find("val_data");
-      if (d == nullptr || !d->is_map()) d = trained_.config.find("data");
-      if (d != nullptr && d->is_map() && d->has("name")) {
-        const auto ds = regs.datasets.create(*d, "val_data");
-        const data::Example ex = ds->get(0);
-        for (size_t k = 0; k < io_.input_names.size(); ++k) {
-          const auto& name = io_.input_names[k];
-          const torch::Tensor x = name == "input"         ? ex.input
-                                  : ex.extras.count(name) ? ex.extras.at(name)
-                                                          : torch::Tensor();
-          if (x.defined()) io_.input_shapes[k] = x.sizes().vec();
-        }
-      }
-    } catch (const std::exception&) {
-      // The model's nominal sizes stay.
-    }
   }
   std::string kind() const override { return "checkpoint"; }
   torch::Tensor run(const std::vector<torch::Tensor>& inputs) override {

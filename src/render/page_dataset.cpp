@@ -20,6 +20,7 @@
 #include "data/record_io.h"
 #include "data/synth.h"
 #include "render/artefact.h"
+#include "render/image_tensor.h"
 #include "render/synth_job.h"
 
 namespace fs = std::filesystem;
@@ -132,16 +133,7 @@ class PageDataset : public data::LabelledDataset {
 
   data::Example example(const Page& page, const data::Record& record) const {
     data::Example ex;
-    cv::Mat img;
-    if (o_.grayscale())
-      cv::cvtColor(page.image, img, cv::COLOR_BGR2GRAY);
-    else
-      cv::cvtColor(page.image, img, cv::COLOR_BGR2RGB);
-    ex.input = torch::from_blob(img.data, {img.rows, img.cols, img.channels()}, torch::kUInt8)
-                   .permute({2, 0, 1})
-                   .to(torch::kFloat)
-                   .div_(255.0)
-                   .contiguous();
+    ex.input = image_to_input(page.image, o_.grayscale());
 
     const auto& names = data::standard_leads();
     const int64_t leads = static_cast<int64_t>(names.size()), w_out = o_.output_width();
