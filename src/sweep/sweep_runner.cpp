@@ -224,11 +224,15 @@ RunnerOutcome run_sweep(const RunnerOptions& o) {
       SweepState s = read_state(o.dir);
       auto trial = [&](int64_t id) -> Trial& { return s.trials.at(static_cast<size_t>(id)); };
 
-      // New metric rows, and ASHA.
-      for (auto& [id, c] : children) {
+      // New metric rows, and ASHA: a trial whose value at a rung is not promotable is
+      // stopped there. A trial can report and finish between two polls; its rows are
+      // then judged after it exits, and rows past the step it would have been stopped at
+      // are dropped, so the outcome does not depend on the polling time.
+      auto consume = [&](int64_t id, Child& c, bool alive) {
         Trial& t = trial(id);
         for (const auto& [step, v] :
              read_new_rows(trial_dir(o.dir, id) / "run" / "metrics.jsonl", c.metrics_offset, spec.metric)) {
+          if (c.pruning && !alive) break;
           t.curve.push_back({step, v});
           if (!spec.prune || c.pruning) continue;
           for (int64_t k = 0; k <= spec.asha.rung_at(step); ++k) {
@@ -241,13 +245,14 @@ RunnerOutcome run_sweep(const RunnerOptions& o) {
             if (!asha_keeps(v, competing, spec.asha.eta, maximize)) {
               c.pruning = true;
               t.pruned_at_step = step;
-              ::kill(-c.pid, SIGTERM);
+              if (alive) ::kill(-c.pid, SIGTERM);
               info(str("trial ", id, " pruned at step ", step, " (", spec.metric, " ", v, ", rung ", k, ")"));
               break;
             }
           }
         }
-      }
+      };
+      for (auto& [id, c] : children) consume(id, c, true);
 
       // Finished children.
       for (auto it = children.begin(); it != children.end();) {
@@ -260,11 +265,8 @@ RunnerOutcome run_sweep(const RunnerOptions& o) {
         const int status = WIFEXITED(wstatus)     ? WEXITSTATUS(wstatus)
                            : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus)
                                                   : -1;
+        consume(it->first, it->second, false);
         Trial& t = trial(it->first);
-        for (const auto& row :
-             read_new_rows(trial_dir(o.dir, t.id) / "run" / "metrics.jsonl", it->second.metrics_offset, spec.metric)) {
-          t.curve.push_back(row);
-        }
         settle_value(t, maximize);
         t.exit_status = status;
         t.ended = now_iso();
