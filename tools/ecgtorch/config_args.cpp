@@ -14,7 +14,8 @@ namespace ecg::tools {
 std::shared_ptr<ConfigArgs> add_config_args(CLI::App* sub, bool config_required) {
   auto a = std::make_shared<ConfigArgs>();
   sub->add_option("--config,-c", a->file, "job config (YAML)")->required(config_required);
-  sub->add_option("--config-dir", a->config_dirs, "extra directory searched for config groups (repeatable)");
+  sub->add_option("--config-dir", a->config_dirs, "extra directory searched for config groups (repeatable)")
+      ->allow_extra_args(false);  // one value per flag: the overrides after it stay overrides
   sub->add_flag("--print-config", a->print_config, "print the fully resolved config and exit");
   sub->add_option("overrides", a->overrides, "overrides: a.b=3  +a.new=x  ~a.b  model=vit_detr");
   return a;

@@ -189,7 +189,8 @@ std::function<int()> add_dataset_subcommands(CLI::App* data) {
       ->required();
   dl->add_option("--dest", a->dest, "destination directory")->required();
   dl->add_option("--jobs,-j", a->jobs, "parallel transfers")->check(CLI::Range(1, 64));
-  dl->add_option("--include", a->include, "glob of files (physionet) or archive entries (kaggle) to fetch; repeatable");
+  dl->add_option("--include", a->include, "glob of files (physionet) or archive entries (kaggle) to fetch; repeatable")
+      ->allow_extra_args(false);
   dl->add_option("--base-url", a->base_url,
                  "mirror or test server instead of physionet.org/files / kaggle.com/api/v1 (also "
                  "$ECGTORCH_PHYSIONET_URL, $ECGTORCH_KAGGLE_URL)");
@@ -214,7 +215,7 @@ std::function<int()> add_dataset_subcommands(CLI::App* data) {
   ver->add_option("--sha256sums", a->sha256sums, "PhysioNet SHA256SUMS.txt (sha256sum format)");
   ver->add_flag("--fast", a->fast, "trust size + mtime from the last verify's cache; hash only what changed");
   ver->add_option("--cache", a->cache, "verify cache file (default: ~/.cache/ecgtorch/verify/...)");
-  ver->add_option("--include", a->include, "only these globs count; repeatable");
+  ver->add_option("--include", a->include, "only these globs count; repeatable")->allow_extra_args(false);
   ver->add_option("--threads", a->threads, "hashing threads (default: every core)");
   ver->add_flag("--json", a->json, "print the report as JSON");
   ver->add_flag("--quiet,-q", a->quiet, "no progress bar");

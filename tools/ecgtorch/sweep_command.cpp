@@ -114,7 +114,8 @@ Command add_sweep_command(CLI::App& app) {
   auto a = std::make_shared<SweepArgs>();
   sub->add_option("--space", a->space, "YAML: one 'path: distribution' per line");
   sub->add_option("--param", a->params,
-                  "PATH=DIST: uniform(a,b) loguniform(a,b) int(a,b[,log]) choice(v1,v2,...); repeatable");
+                  "PATH=DIST: uniform(a,b) loguniform(a,b) int(a,b[,log]) choice(v1,v2,...); repeatable")
+      ->allow_extra_args(false);
   sub->add_option("--sampler", a->sampler, "grid | random | tpe")->check(CLI::IsMember({"grid", "random", "tpe"}));
   sub->add_option("--trials", a->trials, "trials in all (default 20; grid: the whole grid)")
       ->check(CLI::Range(int64_t{1}, int64_t{100000}));
