@@ -154,10 +154,10 @@ TEST_F(CliConfig, ConfigDirAndEnvironmentSearchPath) {
   // `--config-dir` takes one value: the overrides after it are overrides, not more dirs
   // (the sweep writes trial commands in this order).
   r = run_cli({"config", "--config", f.string(), "--config-dir", extra.path().string(), "loss.terms.0.beta=0.7",
-               "+seed_note=3", "--print-config"});
+               "seed=3", "--print-config"});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("beta: 0.7"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("seed_note: 3"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("seed: 3"), std::string::npos) << r.out;
 }
 
 }  // namespace
