@@ -30,6 +30,8 @@ class Dataset {
   virtual std::optional<int64_t> size() const = 0;
   /// Example `index`; for infinite datasets any index >= 0 is valid.
   virtual Example get(int64_t index) const = 0;
+  /// A name for example `index` in reports (a record or file stem); the index by default.
+  virtual std::string example_id(int64_t index) const { return std::to_string(index); }
 };
 
 using DatasetRegistry = Registry<Dataset>;

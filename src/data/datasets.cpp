@@ -31,15 +31,34 @@ struct WfdbFolderOptions {
   TORCH_ARG(std::string, labels) = "none";                          // none | superclass | subclass | form | rhythm
   TORCH_ARG(std::vector<int64_t>, folds) = std::vector<int64_t>{};  // empty: all
   TORCH_ARG(double, length_s) = 10.0;
-  TORCH_ARG(double, fs_hz) = 0.0;  // 0: as stored
+  TORCH_ARG(double, fs_hz) = 0.0;                                        // 0: as stored
+  TORCH_ARG(std::string, subdir) = "";                                   // only records under root/subdir
+  TORCH_ARG(std::vector<int64_t>, image_size) = std::vector<int64_t>{};  // [h, w]: multimodal inputs
 };
+
+// PTB-XL SCP code -> the synthesiser class it names (labels: synth).
+const std::map<std::string, std::string>& ptbxl_to_synth() {
+  static const std::map<std::string, std::string> m = {{"SR", "sinus"},          {"SARRH", "sinus"},
+                                                       {"SBRAD", "sinus_brady"}, {"STACH", "sinus_tachy"},
+                                                       {"AFIB", "afib"},         {"AFLT", "aflutter"},
+                                                       {"1AVB", "avb1"},         {"PAC", "pac"},
+                                                       {"SVARR", "pac"},         {"PVC", "pvc"},
+                                                       {"CRBBB", "rbbb"},        {"CLBBB", "lbbb"},
+                                                       {"STE_", "st_elevation"}, {"STD_", "st_depression"},
+                                                       {"INVT", "t_inversion"},  {"LVOLT", "low_voltage"}};
+  return m;
+}
 
 class WfdbFolder : public LabelledDataset {
  public:
   explicit WfdbFolder(const WfdbFolderOptions& o) : o_(o) {
     ECG_CHECK(fs::is_directory(o.root()), "wfdb_folder: root ", o.root(), " is not a directory");
     std::vector<fs::path> headers;
-    for (const auto& e : fs::recursive_directory_iterator(o.root())) {
+    const fs::path scan = fs::path(o.root()) / o.subdir();
+    ECG_CHECK(fs::is_directory(scan), "wfdb_folder: subdir ", scan.string(), " is not a directory");
+    ECG_CHECK(o.image_size().empty() || (o.image_size().size() == 2 && o.image_size()[0] > 0 && o.image_size()[1] > 0),
+              "wfdb_folder: image_size must be [height, width], got ", o.image_size().size(), " values");
+    for (const auto& e : fs::recursive_directory_iterator(scan)) {
       if (e.path().extension() == ".hea") headers.push_back(e.path());
     }
     std::sort(headers.begin(), headers.end());
@@ -55,6 +74,7 @@ class WfdbFolder : public LabelledDataset {
         by_file[r.filename_lr] = &r;
       }
       std::vector<std::string> names;
+      if (o.labels() == "synth") names = synth_classes();
       for (const auto& [code, s] : db.statements) {
         if (o.labels() == "superclass" && s.diagnostic && !s.diagnostic_class.empty())
           names.push_back(s.diagnostic_class);
@@ -63,8 +83,10 @@ class WfdbFolder : public LabelledDataset {
         if (o.labels() == "form" && s.form) names.push_back(code);
         if (o.labels() == "rhythm" && s.rhythm) names.push_back(code);
       }
-      std::sort(names.begin(), names.end());
-      names.erase(std::unique(names.begin(), names.end()), names.end());
+      if (o.labels() != "synth") {
+        std::sort(names.begin(), names.end());
+        names.erase(std::unique(names.begin(), names.end()), names.end());
+      }
       classes_ = names;
       for (const auto& h : headers) {
         const auto rel = fs::relative(h, o.root()).replace_extension().string();
@@ -75,9 +97,14 @@ class WfdbFolder : public LabelledDataset {
             std::find(o.folds().begin(), o.folds().end(), static_cast<int64_t>(r.strat_fold)) == o.folds().end()) {
           continue;
         }
+        std::vector<std::string> synth;
+        if (o.labels() == "synth")
+          for (const auto& [code, likelihood] : r.scp_codes)
+            if (auto m = ptbxl_to_synth().find(code); m != ptbxl_to_synth().end()) synth.push_back(m->second);
         const auto& labels = o.labels() == "superclass" ? r.superclasses
                              : o.labels() == "subclass" ? r.subclasses
                              : o.labels() == "form"     ? r.form
+                             : o.labels() == "synth"    ? synth
                                                         : r.rhythm;
         auto target = torch::zeros({static_cast<int64_t>(classes_.size())});
         for (const auto& l : labels) {
@@ -86,6 +113,7 @@ class WfdbFolder : public LabelledDataset {
         }
         files_.push_back(h);
         targets_.push_back(target);
+        age_sex_.emplace_back(r.age, r.sex);
       }
     } else {
       files_ = headers;
@@ -100,12 +128,24 @@ class WfdbFolder : public LabelledDataset {
     const double fs = o_.fs_hz() > 0 ? o_.fs_hz() : r.fs_hz;
     const torch::Tensor x = fs != r.fs_hz ? resample(r.signal, r.fs_hz, fs) : r.signal;
     const int64_t n = static_cast<int64_t>(std::llround(o_.length_s() * fs));
-    return {fit_length(x, n), targets_.empty() ? torch::Tensor() : targets_[static_cast<size_t>(i)], {}};
+    Example ex{fit_length(x, n), targets_.empty() ? torch::Tensor() : targets_[static_cast<size_t>(i)], {}};
+    if (!o_.image_size().empty()) {
+      // The multimodal model's inputs: the signal, the PTB-XL age and sex, no image.
+      ex.extras["signal"] = ex.input.to(torch::kFloat).contiguous();
+      ex.extras["image"] = torch::zeros({3, o_.image_size()[0], o_.image_size()[1]});
+      const auto [age, sex] = age_sex_.empty() ? std::pair<double, int>{NAN, -1} : age_sex_[static_cast<size_t>(i)];
+      ex.extras["numeric"] = torch::tensor({static_cast<float>(age), NAN, NAN});
+      ex.extras["categorical"] = torch::tensor({static_cast<int64_t>(sex), int64_t{-1}}, torch::kLong);
+      ex.extras["present"] = torch::tensor({0.0F, 1.0F, 1.0F});
+    }
+    return ex;
   }
   std::vector<std::string> class_names() const override { return classes_; }
+  std::string example_id(int64_t i) const override { return files_.at(static_cast<size_t>(i)).stem().string(); }
 
  private:
   WfdbFolderOptions o_;
+  std::vector<std::pair<double, int>> age_sex_;  // PTB-XL age (NaN: unknown) and sex (-1: unknown)
   std::vector<fs::path> files_;
   std::vector<torch::Tensor> targets_;
   std::vector<std::string> classes_;
@@ -117,6 +157,8 @@ struct MitdbBeatsOptions {
   TORCH_ARG(int64_t, lead) = 0;
   TORCH_ARG(double, before_s) = 0.25;
   TORCH_ARG(double, after_s) = 0.45;
+  TORCH_ARG(int64_t, synth_records) = 0;  // also the beats of this many synthesised records
+  TORCH_ARG(int64_t, synth_seed) = 0;
 };
 
 class MitdbBeats : public LabelledDataset {
@@ -143,6 +185,7 @@ class MitdbBeats : public LabelledDataset {
       windows.push_back(w);
       for (auto k : kept) labels_.push_back(labels[static_cast<size_t>(k)]);
     }
+    if (o.synth_records() > 0) add_synthetic(o, windows);
     windows_ = torch::cat(windows);  // [beats, 1, before + after]
   }
   std::optional<int64_t> size() const override { return windows_.size(0); }
@@ -154,6 +197,30 @@ class MitdbBeats : public LabelledDataset {
   const std::vector<int64_t>& labels() const { return labels_; }
 
  private:
+  // Beats of synthesised records (lead II, at the first MIT-BIH record's rate, noise 15-30
+  // dB), cycling through the synthesiser's classes: N, S (premature atrial) and V beats.
+  void add_synthetic(const MitdbBeatsOptions& o, std::vector<torch::Tensor>& windows) {
+    const double fs = read_wfdb_header(fs::path(o.root()) / o.records().front()).fs_hz;
+    const int64_t before = static_cast<int64_t>(std::llround(o.before_s() * fs));
+    const int64_t after = static_cast<int64_t>(std::llround(o.after_s() * fs));
+    const auto& classes = synth_classes();
+    const int64_t lead_ii = 1;  // standard lead order I, II, ...
+    for (int64_t k = 0; k < o.synth_records(); ++k) {
+      const int64_t seed = o.synth_seed() * 1000003 + k;
+      const auto& cls = classes[static_cast<size_t>(k) % classes.size()];
+      std::mt19937_64 rng(static_cast<uint64_t>(seed) + 29);
+      const double snr = std::uniform_real_distribution<double>(15.0, 30.0)(rng);
+      const SynthEcg e = synthesize(synth_class_options(cls, seed, fs, 10.0).snr_db(snr));
+      std::vector<int64_t> centers, labels, kept;
+      for (const auto& b : e.beats) {
+        centers.push_back(b.r_peak);
+        labels.push_back(b.type == 'S' ? 1 : b.type == 'V' ? 2 : 0);
+      }
+      windows.push_back(beat_windows(e.record.signal.narrow(0, lead_ii, 1), centers, before, after, &kept));
+      for (auto i : kept) labels_.push_back(labels[static_cast<size_t>(i)]);
+    }
+  }
+
   torch::Tensor windows_;
   std::vector<int64_t> labels_;
 };
@@ -205,13 +272,16 @@ class SynthDataset : public LabelledDataset {
 void register_builtin_datasets(DatasetRegistry& registry) {
   config::OptionsBinder<WfdbFolderOptions> wf("dataset 'wfdb_folder'");
   ECG_BIND_REQUIRED(wf, root, "directory searched recursively for WFDB headers");
-  ECG_BIND(wf, labels, "PTB-XL targets: none | superclass | subclass | form | rhythm").choices = {
-      "none", "superclass", "subclass", "form", "rhythm"};
+  ECG_BIND(wf, labels, "PTB-XL targets: none | superclass | subclass | form | rhythm | synth (the synthesiser classes)")
+      .choices = {"none", "superclass", "subclass", "form", "rhythm", "synth"};
   auto& folds = ECG_BIND(wf, folds, "PTB-XL strat_folds to keep (empty = all)");
   folds.min_value = 1;
   folds.max_value = 10;
   ECG_BIND(wf, length_s, "records cut or zero-padded to this length").min_value = 0;
   ECG_BIND(wf, fs_hz, "resample every record to this rate (0: as stored; PTB-XL mixes 100 and 500 Hz)").min_value = 0;
+  ECG_BIND(wf, subdir, "only the records under this folder of root (e.g. records500)");
+  ECG_BIND(wf, image_size,
+           "[height, width]: also the multimodal model's inputs (signal, PTB-XL age and sex, no image)");
   registry.add("wfdb_folder", "WFDB records under a folder, with PTB-XL labels when present", wf,
                [](const WfdbFolderOptions& o) { return std::make_shared<WfdbFolder>(o); });
 
@@ -221,6 +291,8 @@ void register_builtin_datasets(DatasetRegistry& registry) {
   ECG_BIND(mb, lead, "signal index").min_value = 0;
   ECG_BIND(mb, before_s, "window before the beat").min_value = 0;
   ECG_BIND(mb, after_s, "window after the beat").min_value = 0;
+  ECG_BIND(mb, synth_records, "also the beats (N, S, V) of this many synthesised 10 s records, lead II").min_value = 0;
+  ECG_BIND(mb, synth_seed, "seed of the synthesised records").min_value = 0;
   registry.add("mitdb_beats", "MIT-BIH beat windows with AAMI classes N, S, V, F, Q", mb,
                [](const MitdbBeatsOptions& o) { return std::make_shared<MitdbBeats>(o); });
 

@@ -4,7 +4,14 @@
 // wfdb_folder:  every WFDB record under `root` (sorted), input [leads, samples] mV (resampled to fs_hz when > 0) cut
 //   or zero-padded to length_s. With `labels` (superclass | subclass | form | rhythm) the
 //   PTB-XL tables under root give a multi-hot target [classes] (class order: sorted
-//   names, see class_names()), and `folds` keeps only those strat_folds.
+//   names, see class_names()), and `folds` keeps only those strat_folds. labels: synth
+//   maps the SCP codes onto the synthesiser's classes (synth_classes() order: SR, SARRH ->
+//   sinus, SBRAD, STACH, AFIB, AFLT, 1AVB, PAC / SVARR, PVC, CRBBB, CLBBB, STE_, STD_, INVT,
+//   LVOLT), so models trained on `synth` are scored on real records. `subdir` keeps the
+//   records under root/subdir (PTB-XL: records100 or records500). With image_size [h, w]
+//   the extras carry the multimodal model's inputs: signal (the input), image (zeros,
+//   absent), numeric (PTB-XL age; height and weight NaN), categorical (sex; site -1) and
+//   present [0, 1, 1]. example_id() is the record name.
 // mitdb_beats:  MIT-BIH beats of the listed records, a window of lead `lead` around each
 //   annotated beat (before_s / after_s), target = AAMI class index (N 0, S 1, V 2, F 3,
 //   Q 4). Listing different records for training and validation gives the inter-patient

@@ -223,6 +223,7 @@ std::map<std::string, double> AccuracyMetric::compute() const {
         tp + fn > 0 ? static_cast<double>(tp) / static_cast<double>(tp + fn) : kNaN;
     out["specificity/" + std::to_string(k)] =
         tn + fp > 0 ? static_cast<double>(tn) / static_cast<double>(tn + fp) : kNaN;
+    out["ppv/" + std::to_string(k)] = tp + fp > 0 ? static_cast<double>(tp) / static_cast<double>(tp + fp) : kNaN;
   }
   out["accuracy"] = total > 0 ? static_cast<double>(correct) / static_cast<double>(total) : kNaN;
   return out;
@@ -304,7 +305,7 @@ void register_classification_metrics(MetricRegistry& registry) {
   registry.add("macro_auroc", "exact macro AUROC, ties handled",
                std::make_shared<config::Schema>("metric 'macro_auroc'"),
                [](const config::ConfigNode&, const std::string&) { return std::make_shared<MacroAurocMetric>(); });
-  registry.add("accuracy", "accuracy, per-class sensitivity and specificity, confusion matrix",
+  registry.add("accuracy", "accuracy, per-class sensitivity, specificity and PPV, confusion matrix",
                std::make_shared<config::Schema>("metric 'accuracy'"),
                [](const config::ConfigNode&, const std::string&) { return std::make_shared<AccuracyMetric>(); });
   struct EceOptions {

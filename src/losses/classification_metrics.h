@@ -11,7 +11,8 @@
 //               ranks for ties), averaged over classes that have both positives and
 //               negatives. "macro_auroc" and "auroc/<c>". Keeps every score.
 // accuracy:     single-label: argmax vs target. "accuracy", "sensitivity/<c>",
-//               "specificity/<c>" and "confusion/<true>/<pred>" counts.
+//               "specificity/<c>", "ppv/<c>" (positive predictive value; NaN when <c> is
+//               never predicted) and "confusion/<true>/<pred>" counts.
 // ece:          expected calibration error of the softmax confidence (max probability)
 //               over `bins` equal-width bins: sum_b n_b / N |accuracy_b - confidence_b|.
 

@@ -16,11 +16,15 @@ KeypointDetectionMetric::KeypointDetectionMetric(int64_t num_classes, double ima
   ECG_CHECK(num_classes_ >= 1, "keypoint_detection: num_classes must be >= 1, got ", num_classes_);
   ECG_CHECK(image_width_ms_ > 0 && tolerance_ms_ > 0,
             "keypoint_detection: image_width_ms and tolerance_ms must be > 0");
+  reset();
 }
 
 void KeypointDetectionMetric::reset() {
-  sum_error_ms_ = 0;
-  targets_ = found_ = predicted_ = 0;
+  const auto c = static_cast<size_t>(num_classes_);
+  sum_error_ms_.assign(c, 0.0);
+  targets_.assign(c, 0);
+  found_.assign(c, 0);
+  predicted_.assign(c, 0);
 }
 
 void KeypointDetectionMetric::update(const torch::Tensor& pred_in, const torch::Tensor& target_in) {
@@ -46,12 +50,16 @@ void KeypointDetectionMetric::update(const torch::Tensor& pred_in, const torch::
       for (int64_t c = 1; c <= num_classes_; ++c)
         if (p[j][c] > p[j][best]) best = c;
       arg[static_cast<size_t>(j)] = best;
-      if (best != num_classes_) ++predicted_;
+      if (best != num_classes_) ++predicted_[static_cast<size_t>(best)];
     }
     std::vector<int64_t> rows;
-    for (int64_t m = 0; m < target.size(1); ++m)
-      if (t[m][0] >= 0) rows.push_back(m);
-    targets_ += static_cast<int64_t>(rows.size());
+    for (int64_t m = 0; m < target.size(1); ++m) {
+      if (t[m][0] < 0) continue;
+      ECG_CHECK(t[m][0] < static_cast<double>(num_classes_), "keypoint_detection: target class ", t[m][0],
+                " is outside [0, ", num_classes_, ")");
+      rows.push_back(m);
+      ++targets_[static_cast<size_t>(t[m][0])];
+    }
     const int64_t n = std::min<int64_t>(static_cast<int64_t>(rows.size()), queries);  // the rest are misses
     if (n == 0) continue;
     std::vector<double> cost(static_cast<size_t>(n * queries));
@@ -67,9 +75,10 @@ void KeypointDetectionMetric::update(const torch::Tensor& pred_in, const torch::
       const auto m = rows[static_cast<size_t>(r)];
       const int64_t j = assign[static_cast<size_t>(r)];
       const double err_ms = std::abs(q[j][0] - t[m][1]) * image_width_ms_;
-      if (arg[static_cast<size_t>(j)] == static_cast<int64_t>(t[m][0]) && err_ms <= tolerance_ms_) {
-        ++found_;
-        sum_error_ms_ += err_ms;
+      const auto c = static_cast<size_t>(t[m][0]);
+      if (arg[static_cast<size_t>(j)] == static_cast<int64_t>(c) && err_ms <= tolerance_ms_) {
+        ++found_[c];
+        sum_error_ms_[c] += err_ms;
       }
     }
   }
@@ -77,13 +86,28 @@ void KeypointDetectionMetric::update(const torch::Tensor& pred_in, const torch::
 
 std::map<std::string, double> KeypointDetectionMetric::compute() const {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  const double recall = targets_ > 0 ? static_cast<double>(found_) / static_cast<double>(targets_) : nan;
-  const double precision = predicted_ > 0 ? static_cast<double>(found_) / static_cast<double>(predicted_) : nan;
+  std::map<std::string, double> out;
+  auto put = [&](const std::string& suffix, double err, int64_t targets, int64_t found, int64_t predicted) {
+    const double recall = targets > 0 ? static_cast<double>(found) / static_cast<double>(targets) : nan;
+    const double precision = predicted > 0 ? static_cast<double>(found) / static_cast<double>(predicted) : nan;
+    out["kp_error_ms" + suffix] = found > 0 ? err / static_cast<double>(found) : nan;
+    out["kp_recall" + suffix] = recall;
+    out["kp_precision" + suffix] = precision;
+    return std::make_pair(recall, precision);
+  };
+  double err = 0;
+  int64_t targets = 0, found = 0, predicted = 0;
+  for (size_t c = 0; c < targets_.size(); ++c) {
+    put("/" + std::to_string(c), sum_error_ms_[c], targets_[c], found_[c], predicted_[c]);
+    err += sum_error_ms_[c];
+    targets += targets_[c];
+    found += found_[c];
+    predicted += predicted_[c];
+  }
+  const auto [recall, precision] = put("", err, targets, found, predicted);
   const double f1 = recall + precision > 0 ? 2 * recall * precision / (recall + precision) : 0.0;
-  return {{"kp_error_ms", found_ > 0 ? sum_error_ms_ / static_cast<double>(found_) : nan},
-          {"kp_recall", recall},
-          {"kp_precision", precision},
-          {"kp_f1", std::isnan(recall) || std::isnan(precision) ? nan : f1}};
+  out["kp_f1"] = std::isnan(recall) || std::isnan(precision) ? nan : f1;
+  return out;
 }
 
 nlohmann::json KeypointDetectionMetric::state() const {
@@ -93,10 +117,15 @@ nlohmann::json KeypointDetectionMetric::state() const {
 void KeypointDetectionMetric::merge(const nlohmann::json& o) {
   ECG_CHECK(o.contains("sum_error_ms") && o.contains("targets") && o.contains("found") && o.contains("predicted"),
             "keypoint_detection: cannot merge state ", o.dump());
-  sum_error_ms_ += o["sum_error_ms"].get<double>();
-  targets_ += o["targets"].get<int64_t>();
-  found_ += o["found"].get<int64_t>();
-  predicted_ += o["predicted"].get<int64_t>();
+  const auto add = [&](auto& into, const auto& from) {
+    ECG_CHECK(from.size() == into.size(), "keypoint_detection: cannot merge ", from.size(), " classes into ",
+              into.size());
+    for (size_t c = 0; c < into.size(); ++c) into[c] += from[c];
+  };
+  add(sum_error_ms_, o["sum_error_ms"].get<std::vector<double>>());
+  add(targets_, o["targets"].get<std::vector<int64_t>>());
+  add(found_, o["found"].get<std::vector<int64_t>>());
+  add(predicted_, o["predicted"].get<std::vector<int64_t>>());
 }
 
 void register_detection_metrics(MetricRegistry& registry) {

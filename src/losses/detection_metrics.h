@@ -12,6 +12,7 @@
 //   kp_recall      found / targets
 //   kp_precision   found / queries whose arg-max is not "no object"
 //   kp_f1          their harmonic mean
+//   kp_error_ms/<c>, kp_recall/<c>, kp_precision/<c>   the same per keypoint class c
 // image_width_ms: the time the image width spans (a letter page at 25 mm/s: 279.4 mm /
 // 25 mm/s = 11176 ms); tolerance_ms: 50 by default.
 
@@ -33,8 +34,9 @@ class KeypointDetectionMetric : public Metric {
  private:
   int64_t num_classes_;
   double image_width_ms_, tolerance_ms_;
-  double sum_error_ms_ = 0;
-  int64_t targets_ = 0, found_ = 0, predicted_ = 0;
+  // Per keypoint class.
+  std::vector<double> sum_error_ms_;
+  std::vector<int64_t> targets_, found_, predicted_;
 };
 
 void register_detection_metrics(MetricRegistry& registry);

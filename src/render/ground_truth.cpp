@@ -1,5 +1,6 @@
 #include "render/ground_truth.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -252,6 +253,13 @@ PageTruth page_truth_from_json_unchecked(const nlohmann::json& j, const std::str
     if (l.contains("text_bounding_box"))
       lt.text_bounding_box = quad_from(l.at("text_bounding_box"), where + ".text_bounding_box");
     t.leads.push_back(std::move(lt));
+  }
+  // ecg-image-kit marks no rhythm strip: of two entries of one lead, the longer is it.
+  if (std::none_of(leads.begin(), leads.end(), [](const nlohmann::json& l) { return l.contains("rhythm"); })) {
+    for (auto& a : t.leads)
+      for (const auto& b : t.leads)
+        if (&a != &b && a.lead_name == b.lead_name && a.end_sample - a.start_sample > b.end_sample - b.start_sample)
+          a.rhythm = true;
   }
   if (j.contains("calibration_boxes"))
     for (const auto& q : j.at("calibration_boxes")) t.calibration_boxes.push_back(quad_from(q, source));

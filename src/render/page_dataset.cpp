@@ -16,11 +16,13 @@
 #include "core/error.h"
 #include "core/options_binder.h"
 #include "data/datasets.h"
+#include "data/delineation.h"
 #include "data/dsp.h"
 #include "data/record_io.h"
 #include "data/synth.h"
 #include "render/artefact.h"
 #include "render/image_tensor.h"
+#include "render/page_targets.h"
 #include "render/synth_job.h"
 
 namespace fs = std::filesystem;
@@ -44,8 +46,11 @@ struct PageDatasetOptions {
   TORCH_ARG(std::string, target) = "traces";                                         // traces | keypoints | classes
   TORCH_ARG(std::vector<std::string>, keypoint_leads) = std::vector<std::string>{};  // empty: all
   TORCH_ARG(int64_t, max_keypoints) = 64;
-  TORCH_ARG(double, signal_fs_hz) = 100.0;  // target=classes: rate of the "signal" extra
-  TORCH_ARG(double, p_missing) = 0.0;       // target=classes: chance each modality is absent
+  TORCH_ARG(double, signal_fs_hz) = 100.0;   // target=classes: rate of the "signal" extra
+  TORCH_ARG(double, p_missing) = 0.0;        // target=classes: chance each modality is absent
+  TORCH_ARG(double, synth_fraction) = 0.0;   // with records: share of pages from synthesised signals
+  TORCH_ARG(std::string, annotations) = "";  // with records: delineation file extension (LUDB: ii)
+  TORCH_ARG(double, crop_s) = 0.0;           // with records: render windows of this length
 };
 
 SynthJob load_job(const PageDatasetOptions& o, const ArtefactRegistry& registry) {
@@ -86,7 +91,12 @@ class PageDataset : public data::LabelledDataset {
     std::vector<std::string> labels;
     ECG_CHECK(o_.target() != "classes" || records_.empty(),
               "synth_pages: target=classes needs synthesised signals (records are not labelled)");
-    if (records_.empty()) {
+    // With records, a synth_fraction share of the pages (drawn per index) is synthesised.
+    const double u =
+        static_cast<double>(page_seed(static_cast<uint64_t>(o_.seed()) ^ 0x73796e7468ULL, static_cast<uint64_t>(i)) >>
+                            11) *
+        0x1.0p-53;
+    if (records_.empty() || u < o_.synth_fraction()) {
       char stem[32];
       std::snprintf(stem, sizeof stem, "%06lld", static_cast<long long>(i));
       const auto& cls = o_.classes()[static_cast<size_t>(i) % o_.classes().size()];
@@ -97,7 +107,22 @@ class PageDataset : public data::LabelledDataset {
       beats = std::move(s.beats);
       labels = std::move(s.labels);
     } else {
-      record = data::read_record(records_[static_cast<size_t>(i) % records_.size()]);
+      const fs::path& file = records_[static_cast<size_t>(i) % records_.size()];
+      record = data::read_record(file);
+      if (!o_.annotations().empty()) {
+        const fs::path ann = file.parent_path() / (file.stem().string() + "." + o_.annotations());
+        ECG_CHECK(fs::is_regular_file(ann), "synth_pages: record ", file.string(), " has no delineation file ",
+                  ann.string());
+        beats = data::delineation_fiducials(data::read_mit_annotations(ann));
+      }
+      if (o_.crop_s() > 0) {  // window (i / N) % W of the record's W whole windows
+        const int64_t len = std::max<int64_t>(1, std::llround(o_.crop_s() * record.fs_hz));
+        const int64_t total = record.signal.size(1);
+        const int64_t windows = std::max<int64_t>(1, total / len);
+        const int64_t start = ((i / static_cast<int64_t>(records_.size())) % windows) * len;
+        record.signal = record.signal.narrow(1, start, std::min(len, total - start)).contiguous();
+        if (!beats.empty()) beats = data::shift_fiducials(beats, start, len);
+      }
     }
     auto renderer = acquire();
     Page page;
@@ -136,66 +161,14 @@ class PageDataset : public data::LabelledDataset {
     ex.input = image_to_input(page.image, o_.grayscale());
 
     const auto& names = data::standard_leads();
-    const int64_t leads = static_cast<int64_t>(names.size()), w_out = o_.output_width();
+    const int64_t leads = static_cast<int64_t>(names.size());
     const PageTruth& t = page.truth;
-    auto target = torch::full({leads, w_out}, NAN, torch::kFloat);
-    auto y_px = torch::full({leads, w_out}, NAN, torch::kFloat);
-    auto baseline = torch::full({leads}, NAN, torch::kFloat);
-    auto panel = torch::full({leads, 2}, NAN, torch::kFloat);
-    auto tv = target.accessor<float, 2>();
-    auto ty = y_px.accessor<float, 2>();
-    const auto signal = record.signal.to(torch::kFloat).contiguous();
-    const auto sig = signal.accessor<float, 2>();
-    const double col_px = static_cast<double>(o_.width()) / static_cast<double>(w_out);
-    const double mv_px = t.gain_mm_mv * t.px_per_mm_y;
-    for (int64_t l = 0; l < leads; ++l) {
-      const LeadTruth* lt = nullptr;  // the lead's panel; a rhythm strip only when there is no other
-      for (const auto& cand : t.leads)
-        if (data::same_lead_name(cand.lead_name, names[static_cast<size_t>(l)]) && (lt == nullptr || lt->rhythm))
-          lt = &cand;
-      const int64_t in = lt == nullptr ? -1 : record.lead_index(lt->lead_name);
-      if (in < 0) continue;
-      const size_t n = lt->plotted_pixels.size();
-      panel[l][0] = static_cast<float>(static_cast<double>(lt->start_sample) / record.fs_hz);
-      panel[l][1] = static_cast<float>(static_cast<double>(n) / record.fs_hz);
-      std::vector<double> v(n, NAN);
-      for (size_t k = 0; k < n; ++k) v[k] = sig[in][lt->start_sample + static_cast<int64_t>(k)];
-      for (int64_t c : lt->clipped_samples)
-        if (c >= 0 && static_cast<size_t>(c) < n) v[static_cast<size_t>(c)] = NAN;
-      std::vector<double> offsets;
-      for (size_t k = 0; k < n; ++k) {
-        const cv::Point2d& p = lt->plotted_pixels[k];
-        if (!std::isnan(v[k]) && !std::isnan(p.y)) offsets.push_back(p.y + v[k] * mv_px);
-      }
-      if (!offsets.empty()) {
-        std::nth_element(offsets.begin(), offsets.begin() + static_cast<std::ptrdiff_t>(offsets.size() / 2),
-                         offsets.end());
-        baseline[l] = static_cast<float>(offsets[offsets.size() / 2]);
-      }
-      for (size_t k = 0; k + 1 < n; ++k) {
-        cv::Point2d a = lt->plotted_pixels[k], b = lt->plotted_pixels[k + 1];
-        double va = v[k], vb = v[k + 1];
-        if (std::isnan(va) || std::isnan(vb) || std::isnan(a.x) || std::isnan(b.x) || a.x == b.x) continue;
-        if (a.x > b.x) {
-          std::swap(a, b);
-          std::swap(va, vb);
-        }
-        // Columns c whose centre x_c = (c + 0.5) * col_px - 0.5 lies in [a.x, b.x].
-        const auto c0 = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((a.x + 0.5) / col_px - 0.5)));
-        const auto c1 = std::min<int64_t>(w_out - 1, static_cast<int64_t>(std::floor((b.x + 0.5) / col_px - 0.5)));
-        for (int64_t c = c0; c <= c1; ++c) {
-          if (!std::isnan(tv[l][c])) continue;
-          const double f = ((c + 0.5) * col_px - 0.5 - a.x) / (b.x - a.x);
-          tv[l][c] = static_cast<float>(va + f * (vb - va));
-          ty[l][c] = static_cast<float>(a.y + f * (b.y - a.y));
-        }
-      }
-    }
-    ex.target = target;
-    ex.extras["y_px"] = y_px;
-    ex.extras["baseline_px"] = baseline;
+    TraceTargets tt = trace_targets(t, record, o_.width(), o_.output_width());
+    ex.target = tt.mv;
+    ex.extras["y_px"] = tt.y_px;
+    ex.extras["baseline_px"] = tt.baseline_px;
     ex.extras["px_per_mm"] = torch::tensor(t.px_per_mm_y, torch::kFloat);
-    ex.extras["panel_s"] = panel;
+    ex.extras["panel_s"] = tt.panel_s;
 
     static const char* kWaves[] = {"P", "Q", "R", "S", "T"};
     std::vector<float> kp;
@@ -319,6 +292,16 @@ void register_render_datasets(data::DatasetRegistry& registry) {
   auto& pm = ECG_BIND(b, p_missing, "target=classes: chance that each modality is absent");
   pm.min_value = 0;
   pm.max_value = 1;
+  auto& sf = ECG_BIND(b, synth_fraction, "with records: share of pages rendered from synthesised signals instead");
+  sf.min_value = 0;
+  sf.max_value = 1;
+  ECG_BIND(b, annotations,
+           "with records: extension of a delineation file beside each record (LUDB: ii) whose "
+           "waves become the page's keypoints");
+  ECG_BIND(b, crop_s,
+           "with records: render consecutive windows of this many seconds (example i: record i % N, "
+           "window i / N); 0 = whole records")
+      .min_value = 0;
   registry.add("synth_pages", "ECG-paper images rendered on the fly, with per-lead mV targets, masks and keypoints", b,
                [](const PageDatasetOptions& o) { return std::make_shared<PageDataset>(o); });
 }

@@ -4,7 +4,8 @@
 // synth_pages, ...}` (options: `ecgtorch list datasets -v`).
 //
 // Example i: the signal is synthesised (class classes[i % C], seed derived from (seed, i))
-// or, with `records: DIR`, record i % N of that folder; the page is rendered with the
+// or, with `records: DIR`, record i % N of that folder (a `synth_fraction` share of the
+// indices, drawn per index, is synthesised instead: a mix of both); the page is rendered with the
 // preset's page options and artefacts (seeded by (seed, i)) and resized to the training
 // resolution width x height. Everything depends only on (options, i): any worker thread
 // builds the same bytes.
@@ -26,8 +27,11 @@
 // With target=keypoints the target is instead the `detr` loss's [max_keypoints, 3]:
 //   (wave P 0 | Q 1 | R 2 | S 3 | T 4, x / width, y / height) of the keypoints of
 //   keypoint_leads (all when empty), the leftmost first, class -1 rows padding, in place of
-//   the traces target (the extras stay). Synthesised signals only (records have no
-//   fiducials: their target is all padding).
+//   the traces target (the extras stay). Synthesised signals, or records with a
+//   delineation file beside them (`annotations: ii` reads LUDB's `<record>.ii`, see
+//   data/delineation.h); other records have no fiducials and their target is all padding.
+// With records, `crop_s` renders windows of that length: example i is record i % N,
+// window (i / N) % W of its W whole windows (keypoints re-based to the window).
 // With target=classes (synthesised signals only) the target is the multi-hot of the
 // synthesiser's labels over synth_classes(), and the extras carry the multimodal model's
 // inputs: image (the page), signal [12, duration * signal_fs_hz] mV, numeric [3] (age,

@@ -8,6 +8,7 @@
 #include "losses/register_builtin_losses.h"
 #include "losses/weighted_loss.h"
 #include "models/register_builtin_models.h"
+#include "render/image_pages_dataset.h"
 #include "render/page_dataset.h"
 
 namespace ecg::train {
@@ -16,6 +17,7 @@ std::unique_ptr<Registries> make_builtin_registries() {
   auto r = std::make_unique<Registries>();
   data::register_builtin_datasets(r->datasets);
   render::register_render_datasets(r->datasets);
+  render::register_image_pages_dataset(r->datasets);
   models::register_builtin_models(r->models);
   losses::register_builtin_losses(r->losses);
   losses::register_builtin_metrics(r->metrics);

@@ -175,7 +175,25 @@ data::Batch prepare(const data::Batch& b, const Job& j) {
 
 // Validation over the job's val_indices (each rank a strided share), metrics merged
 // across ranks. Returns "val/loss" and "val/<metric key>".
-std::map<std::string, double> validate(Job& j, ProcessGroup* pg, int64_t max_plots, std::vector<cv::Mat>* plots) {
+// Metrics of one example (row i of a batch), leaving each metric's running state as it was.
+std::map<std::string, double> example_metrics(Job& j, const torch::Tensor& pred, const torch::Tensor& target,
+                                              int64_t i) {
+  std::map<std::string, double> out;
+  for (auto& m : j.metrics) {
+    const nlohmann::json saved = m->state();
+    m->reset();
+    m->update(pred.narrow(0, i, 1), target.narrow(0, i, 1));
+    for (const auto& kv : m->compute()) out[kv.first] = kv.second;
+    m->reset();
+    m->merge(saved);
+  }
+  return out;
+}
+
+// `per_example` (single process only): (example id, metrics) of every validation example.
+std::map<std::string, double> validate(
+    Job& j, ProcessGroup* pg, int64_t max_plots, std::vector<cv::Mat>* plots,
+    std::vector<std::pair<std::string, std::map<std::string, double>>>* per_example = nullptr) {
   const int64_t rank = pg ? pg->rank() : 0, world = pg ? pg->world_size() : 1;
   std::vector<int64_t> mine;
   for (size_t i = static_cast<size_t>(rank); i < j.val_indices.size(); i += static_cast<size_t>(world)) {
@@ -201,6 +219,13 @@ std::map<std::string, double> validate(Job& j, ProcessGroup* pg, int64_t max_plo
     const auto n = static_cast<double>(batch.input.size(0));
     loss_sum += j.loss->forward(pred, batch.target).item<double>() * n;
     count += n;
+    if (per_example != nullptr) {
+      const auto p = pred.detach().cpu(), t = batch.target.cpu();
+      for (int64_t i = 0; i < p.size(0); ++i) {
+        const int64_t index = mine.at(per_example->size());
+        per_example->emplace_back(j.val_data->example_id(index), example_metrics(j, p, t, i));
+      }
+    }
     for (auto& m : j.metrics) m->update(pred.detach().cpu(), batch.target.cpu());
     for (int64_t i = 0; plots != nullptr && static_cast<int64_t>(plots->size()) < max_plots && i < pred.size(0); ++i) {
       cv::Mat img = j.task->plot(*b, pred.cpu(), i);
@@ -647,7 +672,8 @@ TrainResult train(const TrainRequest& request, const Registries& regs, const Sto
   return result;
 }
 
-nlohmann::json evaluate(const fs::path& checkpoint, const std::vector<std::string>& overrides, const Registries& regs) {
+nlohmann::json evaluate(const fs::path& checkpoint, const std::vector<std::string>& overrides, const Registries& regs,
+                        const EvalOptions& options) {
   const nlohmann::json meta = read_checkpoint_meta(checkpoint);
   config::ConfigNode cfg = config::parse_yaml(meta.at("config").get<std::string>(), checkpoint.string() + ":config");
   const config::Schema schema = job_schema(regs);
@@ -664,18 +690,40 @@ nlohmann::json evaluate(const fs::path& checkpoint, const std::vector<std::strin
   if (t.ema_decay() > 0) ema = std::make_unique<Ema>(*j.model, t.ema_decay());
   load_checkpoint(checkpoint, CheckpointParts{nullptr, j.model.get(), nullptr, ema.get(), false});
   std::map<std::string, double> v;
+  std::vector<cv::Mat> plots;
+  std::vector<std::pair<std::string, std::map<std::string, double>>> rows;
+  const int64_t max_plots = options.plots_dir.empty() ? 0 : options.max_plots;
   {
     std::optional<Ema::Swap> swap;
     if (ema) swap.emplace(*ema, *j.model);
-    v = validate(j, nullptr, 0, nullptr);
+    v = validate(j, nullptr, max_plots, &plots, options.per_example ? &rows : nullptr);
   }
-  nlohmann::json metrics = nlohmann::json::object();
-  for (const auto& kv : v) metrics[kv.first] = std::isfinite(kv.second) ? nlohmann::json(kv.second) : nlohmann::json();
-  return {{"checkpoint", checkpoint.string()},
-          {"step", meta.value("step", int64_t{0})},
-          {"weights", ema ? "ema" : "model"},
-          {"examples", j.val_indices.size()},
-          {"metrics", metrics}};
+  auto to_json = [](const std::map<std::string, double>& m) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& kv : m) out[kv.first] = std::isfinite(kv.second) ? nlohmann::json(kv.second) : nlohmann::json();
+    return out;
+  };
+  nlohmann::json r = {{"checkpoint", checkpoint.string()},
+                      {"step", meta.value("step", int64_t{0})},
+                      {"weights", ema ? "ema" : "model"},
+                      {"examples", j.val_indices.size()},
+                      {"metrics", to_json(v)}};
+  if (options.per_example) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [id, m] : rows) list.push_back({{"id", id}, {"metrics", to_json(m)}});
+    r["per_example"] = list;
+  }
+  if (!plots.empty()) {
+    fs::create_directories(options.plots_dir);
+    nlohmann::json files = nlohmann::json::array();
+    for (size_t i = 0; i < plots.size(); ++i) {
+      const fs::path f = options.plots_dir / (j.val_data->example_id(j.val_indices.at(i)) + ".png");
+      write_file_atomic(f, encode_png(plots[i]));
+      files.push_back(f.string());
+    }
+    r["plots"] = files;
+  }
+  return r;
 }
 
 }  // namespace ecg::train

@@ -55,11 +55,18 @@ struct TrainResult {
 /// unless trainer.skip_nonfinite.
 TrainResult train(const TrainRequest& request, const Registries& regs, const StopSignal* stop);
 
+struct EvalOptions {
+  std::filesystem::path plots_dir;  // non-empty: the task's plots of the first max_plots examples, <example id>.png
+  int64_t max_plots = 16;
+  bool per_example = false;  // also each example's metrics
+};
+
 /// Validates a checkpoint's model (its EMA weights when it has them) on the config's
 /// validation data, the checkpoint's config with `overrides` applied. Returns
-/// {"checkpoint", "step", "weights": "ema"|"model", "metrics": {...}, "examples": N}.
+/// {"checkpoint", "step", "weights": "ema"|"model", "metrics": {...}, "examples": N},
+/// plus "per_example": [{"id", "metrics"}] and "plots": [files] when asked for.
 nlohmann::json evaluate(const std::filesystem::path& checkpoint, const std::vector<std::string>& overrides,
-                        const Registries& regs);
+                        const Registries& regs, const EvalOptions& options = {});
 
 /// The newest step checkpoint of a run directory; throws ecg::Error when there is none.
 std::filesystem::path latest_checkpoint(const std::filesystem::path& run_dir);

@@ -40,7 +40,39 @@ TEST(WfdbFolderDataset, PtbxlSuperclassTargetsAndFolds) {
   EXPECT_TRUE(torch::equal(at100->get(0).input, first.input));  // already at 100 Hz: untouched
   EXPECT_ERROR_HAS(make("name: wfdb_folder\nroot: /no/dir"), "wfdb_folder: root /no/dir is not a directory");
   EXPECT_ERROR_HAS(make("name: wfdb_folder\nroot: " + root + "\nlabels: diagnosis"),
-                   "data.labels: expected one of none, superclass, subclass, form, rhythm, got 'diagnosis'");
+                   "data.labels: expected one of none, superclass, subclass, form, rhythm, synth, got 'diagnosis'");
+}
+
+TEST(WfdbFolderDataset, SynthLabelsSubdirAndMultimodalInputs) {
+  ECG_REQUIRE_SHARED_DATA("ptbxl/ptbxl_database.csv");
+  const std::string root = (ecg::testing::shared_data_dir() / "ptbxl").string();
+  const auto d = make("name: wfdb_folder\nroot: " + root +
+                      "\nsubdir: records500\nlabels: synth\nfs_hz: 100\nimage_size: [16, 32]");
+  EXPECT_EQ(d->size().value(), 14);  // the _hr records only
+  EXPECT_EQ(d->class_names(), synth_classes());
+  EXPECT_EQ(d->example_id(0), "00001_hr");
+  const auto names = d->class_names();
+  auto labels_of = [&](int64_t i) {
+    std::vector<std::string> out;
+    const auto t = d->get(i).target;
+    for (int64_t k = 0; k < t.size(0); ++k)
+      if (t[k].item<float>() > 0) out.push_back(names[static_cast<size_t>(k)]);
+    return out;
+  };
+  EXPECT_EQ(labels_of(0), (std::vector<std::string>{"sinus", "low_voltage"}));  // 00001: NORM, LVOLT, SR
+  EXPECT_EQ(labels_of(1), (std::vector<std::string>{"sinus_brady"}));           // 00002: SBRAD
+  EXPECT_EQ(labels_of(7), (std::vector<std::string>{"afib", "aflutter"}));      // 00017: AFLT, AFIB
+  const auto e = d->get(0);
+  EXPECT_EQ(e.input.sizes(), (std::vector<int64_t>{12, 1000}));
+  EXPECT_TRUE(torch::equal(e.extras.at("signal"), e.input));
+  EXPECT_EQ(e.extras.at("image").sizes(), (std::vector<int64_t>{3, 16, 32}));
+  EXPECT_FLOAT_EQ(e.extras.at("numeric")[0].item<float>(), 56.0F);  // age of record 1
+  EXPECT_EQ(e.extras.at("categorical")[0].item<int64_t>(), 1);      // sex of record 1
+  EXPECT_TRUE(torch::equal(e.extras.at("present"), torch::tensor({0.0F, 1.0F, 1.0F})));
+  EXPECT_ERROR_HAS(make("name: wfdb_folder\nroot: " + root + "\nsubdir: records999"),
+                   "wfdb_folder: subdir " + root + "/records999 is not a directory");
+  EXPECT_ERROR_HAS(make("name: wfdb_folder\nroot: " + root + "\nimage_size: [16]"),
+                   "wfdb_folder: image_size must be [height, width], got 1 values");
 }
 
 TEST(MitdbBeatsDataset, AamiClassesPerRecordList) {
@@ -55,6 +87,19 @@ TEST(MitdbBeatsDataset, AamiClassesPerRecordList) {
   for (int64_t i = 0; i < d->size().value(); ++i) ++counts[d->get(i).target.item<int64_t>()];
   EXPECT_EQ(counts, (std::vector<int64_t>{1585, 2, 992, 372, 2}));
   EXPECT_ERROR_HAS(make("name: mitdb_beats\nroot: " + root + "\nrecords: []"), "mitdb_beats: records is empty");
+  // Synthesised beats follow the real ones: N, S and V, deterministic in the seed.
+  const auto mixed = make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\nsynth_records: 28");
+  ASSERT_GT(mixed->size().value(), 2953 + 28 * 5);
+  std::vector<int64_t> synth_counts(5, 0);
+  for (int64_t i = 2953; i < mixed->size().value(); ++i) ++synth_counts[mixed->get(i).target.item<int64_t>()];
+  EXPECT_GT(synth_counts[0], 0);
+  EXPECT_GT(synth_counts[1], 0);  // pac records
+  EXPECT_GT(synth_counts[2], 0);  // pvc records
+  EXPECT_EQ(synth_counts[3] + synth_counts[4], 0);
+  EXPECT_TRUE(torch::equal(
+      mixed->get(2953).input,
+      make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\nsynth_records: 28")->get(2953).input));
+  EXPECT_EQ(mixed->get(2953).input.sizes(), e.input.sizes());
 }
 
 TEST(SynthDataset, InfiniteDeterministicAndLabelled) {

@@ -89,6 +89,8 @@ TEST(Accuracy, ConfusionSensitivitySpecificity) {
   EXPECT_DOUBLE_EQ(v.at("specificity/1"), 1.0);
   EXPECT_DOUBLE_EQ(v.at("sensitivity/0"), 1.0);
   EXPECT_DOUBLE_EQ(v.at("specificity/0"), 0.5);
+  EXPECT_DOUBLE_EQ(v.at("ppv/0"), 2.0 / 3.0);  // predicted 0 three times, right twice
+  EXPECT_DOUBLE_EQ(v.at("ppv/1"), 1.0);
   EXPECT_ERROR_HAS(m.update(logits, torch::tensor({0, 0, 1, 2}, torch::kLong)), "accuracy: target class 2 is outside");
 }
 
@@ -122,11 +124,20 @@ TEST(KeypointDetection, MatchedErrorRecallPrecision) {
   EXPECT_DOUBLE_EQ(v.at("kp_recall"), 0.5);
   EXPECT_DOUBLE_EQ(v.at("kp_precision"), 0.5);
   EXPECT_DOUBLE_EQ(v.at("kp_f1"), 0.5);
+  // Per class: class 0 found 20 ms off, class 1 missed (its query predicted it, 80 ms off).
+  EXPECT_NEAR(v.at("kp_error_ms/0"), 20.0, 1e-4);
+  EXPECT_DOUBLE_EQ(v.at("kp_recall/0"), 1.0);
+  EXPECT_DOUBLE_EQ(v.at("kp_precision/0"), 1.0);
+  EXPECT_TRUE(std::isnan(v.at("kp_error_ms/1")));
+  EXPECT_DOUBLE_EQ(v.at("kp_recall/1"), 0.0);
+  EXPECT_DOUBLE_EQ(v.at("kp_precision/1"), 0.0);
   KeypointDetectionMetric other(2, 1000.0, 50.0);
   other.merge(m.state());
   other.merge(m.state());
   EXPECT_DOUBLE_EQ(other.compute().at("kp_recall"), 0.5);
-  EXPECT_EQ(other.state()["targets"], 4);
+  EXPECT_EQ(other.state()["targets"], nlohmann::json({2, 2}));
+  KeypointDetectionMetric three(3, 1000.0, 50.0);
+  EXPECT_ERROR_HAS(three.merge(m.state()), "keypoint_detection: cannot merge 2 classes into 3");
   m.reset();
   EXPECT_TRUE(std::isnan(m.compute().at("kp_recall")));
   EXPECT_ERROR_HAS(m.update(torch::zeros({1, 3, 4}), target), "keypoint_detection: pred must be [B, (L,) Q, 5]");

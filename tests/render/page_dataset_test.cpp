@@ -175,3 +175,78 @@ TEST(PageDataset, ClassTargetsCarryTheMultimodalInputsOfOneRecord) {
 
 }  // namespace
 }  // namespace ecg::render
+
+namespace ecg::render {
+namespace {
+
+std::shared_ptr<data::Dataset> make_any(const std::string& yaml) {
+  const auto regs = train::make_builtin_registries();
+  return regs->datasets.create(config::parse_yaml(yaml, "data.yaml"), "data");
+}
+
+TEST(PageDataset, LudbDelineationBecomesKeypointsOfCroppedWindows) {
+  ECG_REQUIRE_SHARED_DATA("ludb/1.ii");
+  const std::string ludb = (ecg::testing::shared_data_dir() / "ludb").string();
+  const auto ds = make_any("name: synth_pages\nrecords: " + ludb +
+                           "\npreset: clean\nwidth: 512\nheight: 256\ncrop_s: 4\nannotations: ii\n"
+                           "overrides: [page.layout=2x1, page.header=false, page.speed_mm_s=50]\ntarget: keypoints\n"
+                           "keypoint_leads: [II]\nmax_keypoints: 32");
+  // Window 0 is seconds [0, 4), window 1 [4, 8); index 2 wraps to window 0.
+  const auto w0 = ds->get(0), w1 = ds->get(1);
+  EXPECT_TRUE(torch::equal(ds->get(2).target, w0.target));
+  // Window 0 holds the beats at 662 and 1342 (the first without its P): 9 keypoints;
+  // window 1 those at 2000 (its P and QRS onset fall before 4 s), 2642, 3314 and 3969
+  // (no T): 3 + 5 + 5 + 4.
+  const int64_t expected[] = {9, 17};
+  for (int k = 0; k < 2; ++k) {
+    const auto& ex = k == 0 ? w0 : w1;
+    const auto cls = ex.target.select(1, 0);
+    EXPECT_EQ((cls >= 0).sum().item<int64_t>(), expected[k]) << k;
+    for (int64_t wave = 0; wave < 5; ++wave) EXPECT_GT((cls == wave).sum().item<int64_t>(), 0) << wave;
+    const auto x = ex.target.select(1, 1).masked_select(cls >= 0);
+    EXPECT_GE(x.min().item<float>(), 0.0F);
+    EXPECT_LE(x.max().item<float>(), 1.0F);
+  }
+  EXPECT_FALSE(torch::equal(w0.target, w1.target));
+  EXPECT_ERROR_HAS(make_any("name: synth_pages\nrecords: " + ludb + "\nannotations: qq")->get(0),
+                   "has no delineation file");
+}
+
+TEST(ImagePages, EcgImageKitPagesScoreAgainstTheirRecords) {
+  ECG_REQUIRE_SHARED_DATA("images/ecg-image-kit-dev/clean/00001_hr-0.json");
+  const auto data = ecg::testing::shared_data_dir();
+  const auto ds = make_any("name: image_pages\nroot: " + (data / "images/ecg-image-kit-dev/clean").string() +
+                           "\nrecords: " + (data / "ptbxl/records500").string() + "\nwidth: 550\nheight: 425");
+  ASSERT_EQ(ds->size().value(), 14);
+  EXPECT_EQ(ds->example_id(0), "00001_hr-0");
+  const auto ex = ds->get(0);
+  ASSERT_EQ(ex.input.sizes(), (std::vector<int64_t>{3, 425, 550}));
+  ASSERT_EQ(ex.target.sizes(), (std::vector<int64_t>{12, 550}));
+  // ecg-image-kit's 3x4 layout: each lead on its 2.5 s column (lead II's panel, not the
+  // 10 s strip below it), 2.5 s x 25 mm/s x 200 dpi / 25.4 / 4 = 123 of 550 columns.
+  const auto panel = ex.extras.at("panel_s");
+  EXPECT_FLOAT_EQ(panel[1][0].item<float>(), 0.0F);  // II
+  EXPECT_FLOAT_EQ(panel[1][1].item<float>(), 2.5F);
+  EXPECT_FLOAT_EQ(panel[6][0].item<float>(), 5.0F);  // V1: third column
+  for (int64_t k = 0; k < 12; ++k) {
+    const int64_t n = torch::isfinite(ex.target[k]).sum().item<int64_t>();
+    EXPECT_NEAR(n, 123, 2) << k;
+  }
+  // The targets are the record's values: lead I's first plotted column lies within the
+  // first sample step of the record's lead I.
+  const auto rec = data::read_wfdb(data / "ptbxl/records500/00000/00001_hr");
+  const auto valid = torch::isfinite(ex.target[0]);
+  const float first = ex.target[0].masked_select(valid)[0].item<float>();
+  // One column is 4 page px = 0.51 mm = 10 samples: the first plotted column lies within them.
+  const auto head = rec.signal[0].slice(0, 0, 11);
+  EXPECT_LE(first, head.max().item<float>() + 1e-3F);
+  EXPECT_GE(first, head.min().item<float>() - 1e-3F);
+  EXPECT_ERROR_HAS(make_any("name: image_pages\nroot: " + (data / "images/ecg-image-kit-dev/clean").string() +
+                            "\nrecords: " + (data / "ludb").string()),
+                   "00001_hr-0.png: no record '00001_hr'");
+  EXPECT_ERROR_HAS(make_any("name: image_pages\nroot: /no/such\nrecords: /tmp"),
+                   "image_pages: root '/no/such' is not a directory");
+}
+
+}  // namespace
+}  // namespace ecg::render

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
+
 #include <torch/torch.h>
+#include <algorithm>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -187,6 +189,11 @@ TEST(GroundTruth, ReadsEcgImageKitJson) {
   EXPECT_EQ(t.leads[0].lead_name, "III");
   EXPECT_EQ(t.leads[12].end_sample, 5000);
   EXPECT_EQ(t.leads[12].plotted_pixels.size(), 5000u);
+  // ecg-image-kit marks no rhythm strip: the longer of the two lead II entries is it.
+  EXPECT_EQ(t.leads[4].lead_name, "II");
+  EXPECT_FALSE(t.leads[4].rhythm);
+  EXPECT_TRUE(t.leads[12].rhythm);
+  EXPECT_EQ(std::count_if(t.leads.begin(), t.leads.end(), [](const LeadTruth& l) { return l.rhythm; }), 1);
   EXPECT_NEAR(t.px_per_mm_x, 39.37 / 5, 1e-9);
   EXPECT_NEAR(t.leads[0].plotted_pixels[0].y, 1269.88, 1e-9);  // [y, x] pairs
   EXPECT_NEAR(t.leads[0].plotted_pixels[0].x, 118.11, 1e-9);
