@@ -19,6 +19,7 @@
 #include "data/kaggle_csv.h"
 #include "data/record_io.h"
 #include "data/wfdb.h"
+#include "export/digitize_plot.h"
 #include "render/image_tensor.h"
 
 namespace ecg::exporting {
@@ -199,6 +200,15 @@ void digitize(Predictor& p, const PredictRequest& req, const std::vector<fs::pat
       std::vector<std::pair<std::string, data::Record>> to_write{{id, rec}};
       if (out.std.defined())
         to_write.emplace_back(id + "_std", traces_to_record(out.std[j], io, req.fs_hz, id + "_std"));
+      if (req.plots) {
+        const cv::Mat page = cv::imread(files[f].string(), cv::IMREAD_COLOR);
+        ECG_CHECK(!page.empty(), files[f].string(), ": not a readable image");
+        std::vector<uchar> png;
+        cv::imencode(".png", digitize_plot(page, out.mean[j], io), png);
+        const fs::path path = req.out_dir / (id + "_plot.png");
+        write_file_atomic(path, std::string(png.begin(), png.end()));
+        sum.written.push_back(path);
+      }
       for (auto& [stem, r] : to_write) {
         if (format == "kaggle") {
           const fs::path path = req.out_dir / (stem + ".csv");

@@ -17,7 +17,8 @@
 //                wfdb    <stem>.hea + <stem>.dat (format 16, NaN = invalid sample)
 //                json    <stem>.json {"fs_hz", "leads": {"I": [mV | null, ...]}}
 //                With uncertainty N, also the per-sample standard deviation
-//                (<stem>_std.csv / .json).
+//                (<stem>_std.csv / .json). With plots, <stem>_plot.png: the page and
+//                the traces read off it (digitize_plot.h).
 //   classifiers  predictions.json and predictions.csv: per window the class scores
 //                (sigmoid or softmax of the logits) and labels (score >= threshold for
 //                multi-label, the arg-max otherwise), and per record the mean over its
@@ -44,6 +45,7 @@ struct PredictRequest {
   double fs_hz = 500;       // sample rate of digitised records
   double threshold = 0.5;   // multi-label decision
   bool progress = true;
+  bool plots = false;  // digitisers: also <stem>_plot.png (digitize_plot.h)
 };
 
 struct PredictSummary {

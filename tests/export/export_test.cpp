@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/yaml_io.h"
+#include "export/digitize_plot.h"
 #include "export/model_io.h"
 #include "export/onnx_export.h"
 #include "export/onnx_runtime.h"
@@ -306,6 +307,26 @@ TEST(Predict, TracesArePlacedOnTheirPanelsByColumn) {
   EXPECT_FLOAT_EQ(s[1][5].item<float>(), -18.5F);
   EXPECT_EQ((~torch::isnan(s)).sum().item<int64_t>(), 6);
   EXPECT_ERROR_HAS(exporting::traces_to_record(traces, io, 0.0, "p"), "--fs must be > 0");
+}
+
+TEST(Predict, DigitizePlotStacksThePageOverOneStripPerRowOfPanels) {
+  exporting::ModelIo io;
+  io.task = "digitize";
+  io.lead_order = {"I", "II", "aVR"};
+  io.input_shapes = {{3, 30, 40}};
+  io.columns = 40;
+  io.panels = {{"I", 0, 19, 0.0, 2.5}, {"aVR", 20, 39, 2.5, 2.5}, {"II", 0, 19, 0.0, 2.5}};  // I and aVR share a row
+  const cv::Mat page(60, 80, CV_8UC3, cv::Scalar(255, 0, 0));
+  auto traces = torch::zeros({3, 40});
+  traces[0].fill_(1.0);  // lead I at +1 mV: 20 px above its strip's 0 mV line
+  const cv::Mat m = exporting::digitize_plot(page, traces, io);
+  ASSERT_EQ(m.cols, 40);
+  ASSERT_EQ(m.rows, 30 + 2 * 80);  // the page at the input height, then 2 strips of 4 mV x 20 px
+  EXPECT_EQ(m.at<cv::Vec3b>(5, 5), cv::Vec3b(255, 0, 0));  // the page, resized
+  const int mid = 30 + 40;                                 // strip 0's 0 mV row
+  const cv::Vec3b ink = m.at<cv::Vec3b>(mid - 20, 10);
+  EXPECT_LT(ink[2], 100) << "lead I's trace at +1 mV";  // dark blue-ish ink, not the pink grid
+  EXPECT_ERROR_HAS(exporting::digitize_plot(page, torch::zeros({3}), io), "traces must be [leads, columns]");
 }
 
 }  // namespace
