@@ -8,12 +8,13 @@
 #   make quickstart   deps -> build -> ecgtorch train --config configs/quickstart.yaml
 #   make ort     ONNX Runtime (onnxruntime-node from npm) for the ONNX export checks
 #   make bench-latency   signal_cnn1d / digitiser latency: eager vs TorchScript vs ONNX Runtime
+#   make experiment NAME=digitize|beats|classify|keypoints|loss_ablation   experiments/<NAME>/run.sh
 BUILD ?= build
 JOBS ?= $(shell nproc)
 BUILD_TYPE ?= Release
 CMAKE_ARGS ?=
 
-.PHONY: all deps ort configure build test bench-latency test-sanitize fuzz bench bench-manifest install clean experiment-signals experiment-synth quickstart
+.PHONY: all deps ort configure build test experiment bench-latency test-sanitize fuzz bench bench-manifest install clean experiment-signals experiment-synth quickstart
 
 all: build
 
@@ -70,6 +71,12 @@ bench-manifest: build
 # The first thing to run: train the quickstart digitiser on pages rendered on the fly.
 quickstart: deps build
 	$(BUILD)/bin/ecgtorch train --config configs/quickstart.yaml $(ARGS)
+
+# One experiment of experiments/ (its README gives the figures and the time it takes):
+# trains, evaluates and writes experiments/<NAME>/metrics.json; runs under runs/experiments/.
+experiment: ort build
+	@test -n "$(NAME)" -a -x experiments/$(NAME)/run.sh || { echo "make experiment NAME=<one of: $$(cd experiments && ls */run.sh | xargs -n1 dirname | tr '\n' ' ')>"; exit 2; }
+	experiments/$(NAME)/run.sh
 
 # The synthesiser's realism table and plots (experiments/signals/).
 experiment-signals: build

@@ -9,7 +9,7 @@ packages=(
   libtorch-dev libopencv-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev libonnx-dev
   libarchive-dev libcli11-dev libgloo-dev libgoogle-glog-dev libopenblas0-openmp
-  fonts-dejavu-core nodejs
+  fonts-dejavu-core nodejs jq bc
 )
 
 missing=()
