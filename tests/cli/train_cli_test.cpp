@@ -165,6 +165,15 @@ TEST(CliTrain, EvalPrintsTheBestCheckpointsMetricsAsJson) {
   const auto meta = train::read_checkpoint_meta(dir / "run" / "checkpoints" / "best.pt");
   EXPECT_DOUBLE_EQ(j["metrics"]["val/loss"].get<double>(), meta["metrics"]["val/loss"].get<double>());
   EXPECT_DOUBLE_EQ(j["metrics"]["val/macro_auroc"].get<double>(), meta["metrics"]["val/macro_auroc"].get<double>());
+  // --per-example: every example's metrics by id, and the totals untouched by them.
+  r = run_cli({"eval", "--checkpoint", (dir / "run" / "checkpoints" / "best.pt").string(), "--per-example"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto k = nlohmann::json::parse(r.out);
+  ASSERT_EQ(k["per_example"].size(), 16u);
+  EXPECT_EQ(k["per_example"][3]["id"], "3");
+  EXPECT_TRUE(k["per_example"][3]["metrics"].contains("macro_auroc"));
+  EXPECT_DOUBLE_EQ(k["metrics"]["val/macro_auroc"].get<double>(), j["metrics"]["val/macro_auroc"].get<double>());
+  EXPECT_FALSE(k.contains("plots"));
 }
 
 TEST(CliTrain, UsageAndConfigErrors) {
