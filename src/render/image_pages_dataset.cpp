@@ -92,11 +92,7 @@ class ImagePages : public data::Dataset {
     } catch (const Error& e) {
       throw Error(str(f.truth.string(), ": ", e.what()));
     }
-    ex.target = t.mv;
-    ex.extras["y_px"] = t.y_px;
-    ex.extras["baseline_px"] = t.baseline_px;
-    ex.extras["px_per_mm"] = torch::tensor(page.truth.px_per_mm_y, torch::kFloat);
-    ex.extras["panel_s"] = t.panel_s;
+    put_trace_targets(ex, std::move(t), page.truth);
     return ex;
   }
 

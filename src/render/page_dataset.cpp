@@ -163,12 +163,7 @@ class PageDataset : public data::LabelledDataset {
     const auto& names = data::standard_leads();
     const int64_t leads = static_cast<int64_t>(names.size());
     const PageTruth& t = page.truth;
-    TraceTargets tt = trace_targets(t, record, o_.width(), o_.output_width());
-    ex.target = tt.mv;
-    ex.extras["y_px"] = tt.y_px;
-    ex.extras["baseline_px"] = tt.baseline_px;
-    ex.extras["px_per_mm"] = torch::tensor(t.px_per_mm_y, torch::kFloat);
-    ex.extras["panel_s"] = tt.panel_s;
+    put_trace_targets(ex, trace_targets(t, record, o_.width(), o_.output_width()), t);
 
     static const char* kWaves[] = {"P", "Q", "R", "S", "T"};
     std::vector<float> kp;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -75,6 +76,14 @@ TraceTargets trace_targets(const PageTruth& t, const data::Record& record, int64
     }
   }
   return out;
+}
+
+void put_trace_targets(data::Example& example, TraceTargets targets, const PageTruth& truth) {
+  example.target = std::move(targets.mv);
+  example.extras["y_px"] = std::move(targets.y_px);
+  example.extras["baseline_px"] = std::move(targets.baseline_px);
+  example.extras["px_per_mm"] = torch::tensor(truth.px_per_mm_y, torch::kFloat);
+  example.extras["panel_s"] = std::move(targets.panel_s);
 }
 
 }  // namespace ecg::render

@@ -19,6 +19,7 @@
 
 #include <torch/types.h>
 
+#include "data/dataset.h"
 #include "data/record.h"
 #include "render/ground_truth.h"
 
@@ -30,5 +31,9 @@ struct TraceTargets {
 
 TraceTargets trace_targets(const PageTruth& truth, const data::Record& record, int64_t image_width_px,
                            int64_t output_width);
+
+/// Puts them into an example as the digitisers expect: target = mv, extras y_px,
+/// baseline_px, panel_s and px_per_mm (the truth's vertical grid scale, a scalar).
+void put_trace_targets(data::Example& example, TraceTargets targets, const PageTruth& truth);
 
 }  // namespace ecg::render

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "models/digitizer_unet.h"
 #include "models/multimodal.h"
+#include "train/keypoint_plot.h"
 
 namespace ecg::train {
 namespace {
@@ -32,7 +33,12 @@ class ClassifyTask : public Task {
       out = out.narrow(1, 0, mm->options.num_classes());
     return out;
   }
-  cv::Mat plot(const data::Batch&, const torch::Tensor&, int64_t) const override { return {}; }
+  // Keypoint set predictors on images (vit_detr): the image with true and predicted
+  // keypoints; no picture for other classifiers.
+  cv::Mat plot(const data::Batch& b, const torch::Tensor& pred, int64_t i) const override {
+    if (!b.input.defined() || b.input.dim() != 4 || !b.target.defined() || b.target.dim() != 3) return {};
+    return keypoint_plot(b.input[i], b.target[i], pred[i]);
+  }
 };
 
 class DigitizeTask : public Task {

@@ -5,7 +5,9 @@
 // classify (the default for every model but digitizer_unet): the model's inputs come
 //   from the batch by name (model->input_names(): "input" is Batch::input, any other
 //   name an extra of that name, absent = undefined); pred = logits, compared with
-//   Batch::target by the loss and the metrics.
+//   Batch::target by the loss and the metrics. Plots: for a keypoint set predictor on
+//   images (vit_detr; target [B, M, 3]) the image with true and predicted keypoints
+//   (keypoint_plot.h); none otherwise.
 // digitize: pred = mV traces [B, leads, W]; with digitizer_unet and a per-example
 //   "px_per_mm" extra (synth_pages gives it) the model converts with each page's own
 //   grid scale. Targets are NaN where a lead is not plotted (losses use mask_nan).
