@@ -36,11 +36,15 @@ json_object experiments/digitize/metrics.json synthetic_val "$OUT/synthetic.json
   kit_clean_heldout "$OUT/kit_clean_heldout.json" kit_distorted "$OUT/kit_distorted.json" \
   kit_clean_seen "$OUT/kit_clean_seen.json"
 mkdir -p experiments/digitize/plots
-cp "$OUT"/plots/kit_distorted/00017_hr-0.png experiments/digitize/plots/kit_distorted_00017.png
-cp "$OUT"/plots/kit_clean_heldout/00017_hr-0.png experiments/digitize/plots/kit_clean_00017.png
-for s in ecg00003 ecg00012; do
-  [ -f "$OUT/scans/${s}_plot.png" ] && cp "$OUT/scans/${s}_plot.png" "experiments/digitize/plots/scan_${s}.png"
+for id in 00008 00017; do
+  cp "$OUT/plots/kit_distorted/${id}_hr-0.png" "experiments/digitize/plots/kit_distorted_$id.png"
+  cp "$OUT/plots/kit_clean_heldout/${id}_hr-0.png" "experiments/digitize/plots/kit_clean_$id.png"
 done
+# The scans themselves stay out of the repository (../shared/data is never committed):
+# the overlays (page + traces) are in $OUT/scans/*_plot.png; only the traces read off two
+# of them are kept here.
+"$ECG" predict --model "$CKPT" --input "$DATA/images/real-scans" --out "$OUT/scans_traces" --plots --no-plot-page -q
+for s in ecg00003 ecg00012; do cp "$OUT/scans_traces/${s}_plot.png" "experiments/digitize/plots/scan_${s}_traces.png"; done
 for f in synthetic kit_clean_heldout kit_distorted kit_clean_seen; do
   jq -r --arg f "$f" '"\($f) n=\(.examples) snr_kaggle_db=\(.metrics["val/snr_kaggle_db"]) snr_challenge_db=\(.metrics["val/snr_challenge_db"]) mae_uv=\(.metrics["val/mae_uv"])"' "$OUT/$f.json"
 done | tee "$OUT/summary.txt"

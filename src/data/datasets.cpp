@@ -159,6 +159,7 @@ struct MitdbBeatsOptions {
   TORCH_ARG(double, after_s) = 0.45;
   TORCH_ARG(int64_t, synth_records) = 0;  // also the beats of this many synthesised records
   TORCH_ARG(int64_t, synth_seed) = 0;
+  TORCH_ARG(std::vector<std::string>, synth_classes) = std::vector<std::string>{};  // empty: all
 };
 
 class MitdbBeats : public LabelledDataset {
@@ -203,8 +204,9 @@ class MitdbBeats : public LabelledDataset {
     const double fs = read_wfdb_header(fs::path(o.root()) / o.records().front()).fs_hz;
     const int64_t before = static_cast<int64_t>(std::llround(o.before_s() * fs));
     const int64_t after = static_cast<int64_t>(std::llround(o.after_s() * fs));
-    const auto& classes = synth_classes();
-    const int64_t lead_ii = 1;  // standard lead order I, II, ...
+    const std::vector<std::string> classes = o.synth_classes().empty() ? synth_classes() : o.synth_classes();
+    for (const auto& c : classes) synth_class_options(c, 0);  // validates the names
+    const int64_t lead_ii = 1;                                // standard lead order I, II, ...
     for (int64_t k = 0; k < o.synth_records(); ++k) {
       const int64_t seed = o.synth_seed() * 1000003 + k;
       const auto& cls = classes[static_cast<size_t>(k) % classes.size()];
@@ -293,6 +295,7 @@ void register_builtin_datasets(DatasetRegistry& registry) {
   ECG_BIND(mb, after_s, "window after the beat").min_value = 0;
   ECG_BIND(mb, synth_records, "also the beats (N, S, V) of this many synthesised 10 s records, lead II").min_value = 0;
   ECG_BIND(mb, synth_seed, "seed of the synthesised records").min_value = 0;
+  ECG_BIND(mb, synth_classes, "synthesiser classes the records cycle through (empty = all 14)");
   registry.add("mitdb_beats", "MIT-BIH beat windows with AAMI classes N, S, V, F, Q", mb,
                [](const MitdbBeatsOptions& o) { return std::make_shared<MitdbBeats>(o); });
 

@@ -15,7 +15,10 @@
 // mitdb_beats:  MIT-BIH beats of the listed records, a window of lead `lead` around each
 //   annotated beat (before_s / after_s), target = AAMI class index (N 0, S 1, V 2, F 3,
 //   Q 4). Listing different records for training and validation gives the inter-patient
-//   split (e.g. de Chazal's DS1 / DS2).
+//   split (e.g. de Chazal's DS1 / DS2). With synth_records N, the beats of N synthesised
+//   10 s records follow the real ones: lead II at the first record's rate, classes
+//   cycling through synth_classes (default: all of synth_classes()), noise 15-30 dB,
+//   seeded by synth_seed; their beats are N, S (premature atrial) or V.
 // synth:  infinite, or `size` examples; example i is class classes[i % C] of the synthesiser with seed
 //   seed * 1000003 + i, noise drawn in [snr_db_min, snr_db_max]; target multi-hot over
 //   synth_classes().

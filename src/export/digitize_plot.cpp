@@ -11,7 +11,7 @@
 
 namespace ecg::exporting {
 
-cv::Mat digitize_plot(const cv::Mat& page_bgr, const torch::Tensor& traces, const ModelIo& io) {
+cv::Mat digitize_plot(const cv::Mat& page_bgr, const torch::Tensor& traces, const ModelIo& io, bool with_page) {
   ECG_CHECK(!page_bgr.empty(), "digitize_plot: empty image");
   ECG_CHECK(traces.dim() == 2, "digitize_plot: traces must be [leads, columns], got ", traces.sizes());
   ECG_CHECK(!io.panels.empty(), "digitize_plot: the model's io has no panels (not a digitiser?)");
@@ -22,6 +22,7 @@ cv::Mat digitize_plot(const cv::Mat& page_bgr, const torch::Tensor& traces, cons
   if (!io.input_shapes.empty() && io.input_shapes[0].size() == 3) height = static_cast<int>(io.input_shapes[0][1]);
   cv::Mat page;
   cv::resize(page_bgr, page, cv::Size(static_cast<int>(width), height), 0, 0, cv::INTER_AREA);
+  if (!with_page) height = 0;
 
   // Greedy strips: a panel goes to the first strip whose panels it does not overlap.
   std::vector<std::vector<const LeadPanel*>> strips;
@@ -43,7 +44,7 @@ cv::Mat digitize_plot(const cv::Mat& page_bgr, const torch::Tensor& traces, cons
   const int strip_h = static_cast<int>(4 * px_per_mv);
   cv::Mat out(height + static_cast<int>(strips.size()) * strip_h, static_cast<int>(width), CV_8UC3,
               cv::Scalar(255, 255, 255));
-  page.copyTo(out(cv::Rect(0, 0, static_cast<int>(width), height)));
+  if (with_page) page.copyTo(out(cv::Rect(0, 0, static_cast<int>(width), height)));
   const auto in = t.accessor<float, 2>();
   auto column_x = [&](int64_t c) { return (static_cast<double>(c) + 0.5) * width / columns - 0.5; };
   for (size_t s = 0; s < strips.size(); ++s) {

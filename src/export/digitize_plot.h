@@ -19,8 +19,9 @@
 namespace ecg::exporting {
 
 /// `page_bgr` any size (resized to the output width `traces.size(1)` and the model's
-/// input height); `traces` [leads, W] in `io.lead_order`. Throws ecg::Error when the
-/// shapes disagree or io has no panels.
-cv::Mat digitize_plot(const cv::Mat& page_bgr, const torch::Tensor& traces, const ModelIo& io);
+/// input height); `traces` [leads, W] in `io.lead_order`. With_page false leaves the page
+/// out (the strips only, e.g. to publish what was read off a page that cannot be shown).
+/// Throws ecg::Error when the shapes disagree or io has no panels.
+cv::Mat digitize_plot(const cv::Mat& page_bgr, const torch::Tensor& traces, const ModelIo& io, bool with_page = true);
 
 }  // namespace ecg::exporting

@@ -204,7 +204,7 @@ void digitize(Predictor& p, const PredictRequest& req, const std::vector<fs::pat
         const cv::Mat page = cv::imread(files[f].string(), cv::IMREAD_COLOR);
         ECG_CHECK(!page.empty(), files[f].string(), ": not a readable image");
         std::vector<uchar> png;
-        cv::imencode(".png", digitize_plot(page, out.mean[j], io), png);
+        cv::imencode(".png", digitize_plot(page, out.mean[j], io, req.plot_page), png);
         const fs::path path = req.out_dir / (id + "_plot.png");
         write_file_atomic(path, std::string(png.begin(), png.end()));
         sum.written.push_back(path);

@@ -45,7 +45,8 @@ struct PredictRequest {
   double fs_hz = 500;       // sample rate of digitised records
   double threshold = 0.5;   // multi-label decision
   bool progress = true;
-  bool plots = false;  // digitisers: also <stem>_plot.png (digitize_plot.h)
+  bool plots = false;     // digitisers: also <stem>_plot.png (digitize_plot.h)
+  bool plot_page = true;  // false: the plots show the traces only, not the page
 };
 
 struct PredictSummary {

@@ -100,6 +100,15 @@ TEST(MitdbBeatsDataset, AamiClassesPerRecordList) {
       mixed->get(2953).input,
       make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\nsynth_records: 28")->get(2953).input));
   EXPECT_EQ(mixed->get(2953).input.sizes(), e.input.sizes());
+  // Only premature-beat records: a fifth of their beats are S or V.
+  const auto premature =
+      make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\nsynth_records: 20\nsynth_classes: [pac, pvc]");
+  std::vector<int64_t> p(5, 0);
+  for (int64_t i = 2953; i < premature->size().value(); ++i) ++p[premature->get(i).target.item<int64_t>()];
+  EXPECT_GT(p[1] + p[2], (p[0] + p[1] + p[2]) / 10);
+  EXPECT_ERROR_HAS(
+      make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\nsynth_records: 2\nsynth_classes: [wpw]"),
+      "unknown class 'wpw'");
 }
 
 TEST(SynthDataset, InfiniteDeterministicAndLabelled) {

@@ -326,6 +326,9 @@ TEST(Predict, DigitizePlotStacksThePageOverOneStripPerRowOfPanels) {
   const int mid = 30 + 40;                                 // strip 0's 0 mV row
   const cv::Vec3b ink = m.at<cv::Vec3b>(mid - 20, 10);
   EXPECT_LT(ink[2], 100) << "lead I's trace at +1 mV";  // dark blue-ish ink, not the pink grid
+  const cv::Mat strips = exporting::digitize_plot(page, traces, io, /*with_page=*/false);
+  EXPECT_EQ(strips.rows, 2 * 80);
+  EXPECT_EQ(cv::norm(strips, m.rowRange(30, m.rows), cv::NORM_INF), 0.0);  // the same strips
   EXPECT_ERROR_HAS(exporting::digitize_plot(page, torch::zeros({3}), io), "traces must be [leads, columns]");
 }
 

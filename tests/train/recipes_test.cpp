@@ -30,6 +30,25 @@ TrainResult run_recipe(const std::string& name, const std::vector<std::string>& 
   return train(req, *regs, nullptr);
 }
 
+// Every experiment's config (experiments/<name>/*.yaml) composes against the shipped
+// configs and passes the job schema, so `make experiment` does not rot silently.
+TEST(Recipes, ExperimentConfigsComposeAndPassTheSchema) {
+  const auto root = testing::env_path("ECGTORCH_SOURCE_DIR");
+  auto regs = make_builtin_registries();
+  const config::Schema schema = job_schema(*regs);
+  int checked = 0;
+  for (const auto& dir : fs::directory_iterator(root / "experiments")) {
+    if (!dir.is_directory()) continue;
+    for (const auto& f : fs::directory_iterator(dir.path())) {
+      if (f.path().extension() != ".yaml") continue;
+      EXPECT_NO_THROW(config::load_config(config::ConfigRequest{f.path(), {}, {root / "configs"}, {}}, &schema))
+          << f.path();
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 6);
+}
+
 TEST(Recipes, KeypointsDetrTrainsAndReportsKeypointDetection) {
   testing::TempDir dir;
   const auto r =

@@ -35,6 +35,7 @@ Command add_predict_command(CLI::App& app) {
   sub->add_option("--threshold", a->req.threshold, "multi-label decision threshold on the sigmoid")
       ->check(CLI::Range(0.0, 1.0));
   sub->add_flag("--plots", a->req.plots, "digitisers: also <stem>_plot.png, the page and the traces read off it");
+  sub->add_flag("!--no-plot-page", a->req.plot_page, "with --plots: the traces only, without the page");
   sub->add_flag("-q,--quiet", a->quiet, "no progress bar");
   return Command{sub, [a]() {
                    exporting::PredictRequest req = a->req;
