@@ -29,16 +29,16 @@ TEST(KeypointPlot, DrawsTruthCirclesAndPredictedCrossesInTheirClassColours) {
   // One true R (class 2) at (0.5, 0.5); query 0 predicts an R at (0.2, 0.5), query 1 says
   // "no object" (class 5 of 5 + 1) and is not drawn.
   const auto target = torch::tensor({{2.0F, 0.5F, 0.5F}, {-1.0F, 0.0F, 0.0F}});
-  const auto pred = torch::tensor({{0.0F, 0.0F, 9.0F, 0.0F, 0.0F, 0.0F, 0.2F, 0.5F},
-                                   {0.0F, 0.0F, 0.0F, 0.0F, 0.0F, 9.0F, 0.8F, 0.5F}});
+  const auto pred = torch::tensor(
+      {{0.0F, 0.0F, 9.0F, 0.0F, 0.0F, 0.0F, 0.2F, 0.5F}, {0.0F, 0.0F, 0.0F, 0.0F, 0.0F, 9.0F, 0.8F, 0.5F}});
   const cv::Mat m = keypoint_plot(image, target, pred.unsqueeze(0));  // [L = 1, Q, 8]: the last layer
   ASSERT_EQ(m.rows, 40);
   ASSERT_EQ(m.cols, 100);
   const cv::Vec3b red(0, 0, 220), white(255, 255, 255);
-  EXPECT_EQ(m.at<cv::Vec3b>(20, 55), red);    // the circle of radius 5 around (50, 20)
-  EXPECT_EQ(m.at<cv::Vec3b>(20, 50), white);  // its centre stays clear
-  EXPECT_EQ(m.at<cv::Vec3b>(20, 20), red);    // the cross at (20, 20)
-  EXPECT_EQ(m.at<cv::Vec3b>(20, 80), white);  // the no-object query
+  EXPECT_EQ(m.at<cv::Vec3b>(20, 55), red);                                // the circle of radius 5 around (50, 20)
+  EXPECT_EQ(m.at<cv::Vec3b>(20, 50), white);                              // its centre stays clear
+  EXPECT_EQ(m.at<cv::Vec3b>(20, 20), red);                                // the cross at (20, 20)
+  EXPECT_EQ(m.at<cv::Vec3b>(20, 80), white);                              // the no-object query
   EXPECT_TRUE(keypoint_plot(image, torch::zeros({2, 4}), pred).empty());  // not a keypoint target
 }
 
