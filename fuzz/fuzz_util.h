@@ -9,7 +9,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace ecg::fuzz {
 
@@ -33,6 +36,16 @@ inline std::filesystem::path write_scratch(const std::string& name, const uint8_
 
 inline std::string as_text(const uint8_t* data, size_t size) {
   return std::string(reinterpret_cast<const char*>(data), size);
+}
+
+/// The input as JSON, or nullopt when it is not JSON (not a finding: the readers under
+/// test take parsed JSON).
+inline std::optional<nlohmann::json> parse_json(const uint8_t* data, size_t size) {
+  try {
+    return nlohmann::json::parse(as_text(data, size));
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace ecg::fuzz

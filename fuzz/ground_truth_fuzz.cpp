@@ -6,12 +6,9 @@
 #include "render/ground_truth.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(ecg::fuzz::as_text(data, size));
-  } catch (const nlohmann::json::exception&) {
-    return 0;
-  }
+  const auto parsed = ecg::fuzz::parse_json(data, size);
+  if (!parsed) return 0;
+  const nlohmann::json& j = *parsed;
   try {
     const auto t = ecg::render::page_truth_from_json(j, "gt.json");
     (void)t;

@@ -9,12 +9,9 @@
 #include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(ecg::fuzz::as_text(data, size));
-  } catch (const nlohmann::json::exception&) {
-    return 0;
-  }
+  const auto parsed = ecg::fuzz::parse_json(data, size);
+  if (!parsed) return 0;
+  const nlohmann::json& j = *parsed;
   try {
     const auto io = ecg::exporting::ModelIo::from_json(j, "model.onnx");
     // What we write reads back the same.
