@@ -10,13 +10,11 @@ traces, batch 2 x 3 x 512 x 2048, every core. Run with the allocator tuned as th
   MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824 \
   MALLOC_TOP_PAD_=268435456 /usr/bin/python3 bench/digitizer_step.py
 """
-import os
-import statistics
-import time
-
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from step_timing import time_steps
 
 
 def double_conv(i, o):
@@ -57,20 +55,7 @@ class DigitizerUnet(nn.Module):
 
 
 def main():
-    torch.set_num_threads(os.cpu_count())
-    m = DigitizerUnet()
-    x = torch.randn(2, 3, 512, 2048)
-    for _ in range(2):
-        m.zero_grad()
-        m(x).sum().backward()
-    times = []
-    for _ in range(int(os.environ.get("ITERS", "10"))):
-        t0 = time.perf_counter()
-        m.zero_grad()
-        m(x).sum().backward()
-        times.append(time.perf_counter() - t0)
-    print(f"python digitizer_unet b2x3x512x2048 fwd+bwd: median {1e3 * statistics.median(times):.1f} ms "
-          f"(params {sum(p.numel() for p in m.parameters())})")
+    time_steps("digitizer_unet b2x3x512x2048", DigitizerUnet(), torch.randn(2, 3, 512, 2048), warmup=2, iters=10)
 
 
 if __name__ == "__main__":

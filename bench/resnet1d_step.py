@@ -7,12 +7,10 @@ loss = sum of the logits, every core). Run with the allocator tuned as the CLI d
   MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=1073741824 \
   MALLOC_TOP_PAD_=268435456 /usr/bin/python3 bench/resnet1d_step.py
 """
-import os
-import statistics
-import time
-
 import torch
 from torch import nn
+
+from step_timing import time_steps
 
 
 def conv_bn_relu(i, o, k, s):
@@ -43,20 +41,7 @@ class ResNet1d(nn.Module):
 
 
 def main():
-    torch.set_num_threads(os.cpu_count())
-    m = ResNet1d()
-    x = torch.randn(32, 12, 1000)
-    for _ in range(3):
-        m.zero_grad()
-        m(x).sum().backward()
-    times = []
-    for _ in range(int(os.environ.get("ITERS", "30"))):
-        t0 = time.perf_counter()
-        m.zero_grad()
-        m(x).sum().backward()
-        times.append(time.perf_counter() - t0)
-    print(f"python resnet1d b32x12x1000 fwd+bwd: median {1e3 * statistics.median(times):.2f} ms "
-          f"(params {sum(p.numel() for p in m.parameters())})")
+    time_steps("resnet1d b32x12x1000", ResNet1d(), torch.randn(32, 12, 1000), warmup=3, iters=30)
 
 
 if __name__ == "__main__":
