@@ -72,6 +72,7 @@ struct Job {
   std::vector<int64_t> train_indices;  // finite training data; empty for infinite
   std::vector<int64_t> val_indices;    // the whole validation set (all ranks)
   std::vector<std::shared_ptr<losses::Metric>> metrics;
+  std::vector<std::shared_ptr<losses::Metric>> example_metrics;  // the same, for one example at a time
   std::unique_ptr<Task> task;
   std::optional<c10::ScalarType> amp;
   nlohmann::json data_manifest;  // {"path", "sha256"} or null
@@ -112,6 +113,7 @@ Job build_job(const config::ConfigNode& cfg, const Registries& regs, const DistE
   if (const auto* m = cfg.find("metrics"); m != nullptr && m->is_sequence()) {
     for (size_t i = 0; i < m->size(); ++i) {
       j.metrics.push_back(regs.metrics.create(m->elements()[i], "metrics." + std::to_string(i)));
+      j.example_metrics.push_back(regs.metrics.create(m->elements()[i], "metrics." + std::to_string(i)));
     }
   }
   j.task = make_task(j.t.task(), *j.model);
@@ -173,23 +175,21 @@ data::Batch prepare(const data::Batch& b, const Job& j) {
   return out;
 }
 
-// Validation over the job's val_indices (each rank a strided share), metrics merged
-// across ranks. Returns "val/loss" and "val/<metric key>".
-// Metrics of one example (row i of a batch), leaving each metric's running state as it was.
+// Metrics of one example (row i of a batch), from the job's second, per-example set of
+// metric objects (the running totals are not touched).
 std::map<std::string, double> example_metrics(Job& j, const torch::Tensor& pred, const torch::Tensor& target,
                                               int64_t i) {
   std::map<std::string, double> out;
-  for (auto& m : j.metrics) {
-    const nlohmann::json saved = m->state();
+  for (auto& m : j.example_metrics) {
     m->reset();
     m->update(pred.narrow(0, i, 1), target.narrow(0, i, 1));
     for (const auto& kv : m->compute()) out[kv.first] = kv.second;
-    m->reset();
-    m->merge(saved);
   }
   return out;
 }
 
+// Validation over the job's val_indices (each rank a strided share), metrics merged
+// across ranks. Returns "val/loss" and "val/<metric key>".
 // `per_example` (single process only): (example id, metrics) of every validation example.
 std::map<std::string, double> validate(
     Job& j, ProcessGroup* pg, int64_t max_plots, std::vector<cv::Mat>* plots,
