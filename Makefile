@@ -7,6 +7,7 @@
 #   make bench-manifest   manifest hashing vs sha256sum, verify --fast vs full (writes 2 GiB to $TMPDIR)
 #   make quickstart   deps -> build -> ecgtorch train --config configs/quickstart.yaml
 #   make ort     ONNX Runtime (onnxruntime-node from npm) for the ONNX export checks
+#   make tb      an independent TensorBoard event reader (npm) for the TensorBoard checks
 #   make bench-latency   signal_cnn1d / digitiser latency: eager vs TorchScript vs ONNX Runtime
 #   make experiment NAME=digitize|beats|classify|keypoints|loss_ablation   experiments/<NAME>/run.sh
 BUILD ?= build
@@ -14,7 +15,7 @@ JOBS ?= $(shell nproc)
 BUILD_TYPE ?= Release
 CMAKE_ARGS ?=
 
-.PHONY: all deps ort configure build test experiment bench-latency test-sanitize fuzz bench bench-manifest install clean experiment-signals experiment-synth quickstart
+.PHONY: all deps ort tb configure build test experiment bench-latency test-sanitize fuzz bench bench-manifest install clean experiment-signals experiment-synth quickstart
 
 all: build
 
@@ -41,7 +42,17 @@ ort:
 	    || echo "ort: npm ci failed; the ONNX Runtime checks will be skipped"; \
 	else echo "ort: npm not found; the ONNX Runtime checks will be skipped"; fi
 
-test: deps ort build
+# An independent TensorBoard event reader for the tests (tools/tb: the tfrecord and
+# protobufjs packages, pinned in tools/tb/package-lock.json). Without npm the tests that
+# use it skip, saying why.
+tb:
+	@if [ -d tools/tb/node_modules/tfrecord ]; then echo "tb: tfrecord present"; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tools/tb --ignore-scripts --no-audit --no-fund --loglevel=error \
+	    || echo "tb: npm ci failed; the TensorBoard reader checks will be skipped"; \
+	else echo "tb: npm not found; the TensorBoard reader checks will be skipped"; fi
+
+test: deps ort tb build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Fuzz every parser (tools/run-fuzzers.sh; results in build-fuzz/fuzz-results.md).

@@ -5,10 +5,14 @@
 
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cmath>
+
+#include <opencv2/imgcodecs.hpp>
 
 #include "core/atomic_file.h"
 #include "core/yaml_io.h"
+#include "tb_reader.h"
 #include "test_util.h"
 #include "train/amp.h"
 #include "train/checkpoint.h"
@@ -285,6 +289,56 @@ TEST(TensorBoard, Crc32cAndRecordsOfScalarsAndImages) {
   EXPECT_FLOAT_EQ(v, 0.5f);
   // Image{height 2, width 3, colorspace 3, encoded "PNGBYTES"}
   EXPECT_NE(recs[2].find(std::string("\x08\x02\x10\x03\x18\x03\x22\x08PNGBYTES", 16)), std::string::npos);
+}
+
+TEST(TensorBoard, AnIndependentReaderChecksBothCrcsAndDecodesEveryEvent) {
+  if (const auto why = testing::tb_reader_missing()) GTEST_SKIP() << "TensorBoard reader not available: " << *why;
+  testing::TempDir dir;
+  cv::Mat bgr(6, 10, CV_8UC3, cv::Scalar(10, 200, 30));
+  std::vector<uchar> png;
+  ASSERT_TRUE(cv::imencode(".png", bgr, png));
+  fs::path file;
+  const double before_s = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  {
+    TensorBoardWriter tb(dir / "tb");
+    file = tb.path();
+    tb.scalar("train/loss", 0.41, 7);
+    tb.image("val/prediction_0", std::string(png.begin(), png.end()), 6, 10, 8);
+  }
+  const auto r = testing::tb_read(file);
+  ASSERT_EQ(r.status, 0) << r.err;
+  ASSERT_EQ(r.events.size(), 3u);
+  EXPECT_EQ(r.events[0]["file_version"], "brain.Event:2");
+  EXPECT_GE(r.events[0]["wall_time"].get<double>(), before_s - 1);
+  EXPECT_LE(r.events[0]["wall_time"].get<double>(), before_s + 60);
+  EXPECT_EQ(r.events[1]["step"], 7);
+  ASSERT_EQ(r.events[1]["values"].size(), 1u);
+  EXPECT_EQ(r.events[1]["values"][0]["tag"], "train/loss");
+  EXPECT_EQ(r.events[1]["values"][0]["simple_value"].get<double>(), static_cast<double>(0.41f));
+  EXPECT_EQ(r.events[2]["step"], 8);
+  const auto& image = r.events[2]["values"][0]["image"];
+  EXPECT_EQ(r.events[2]["values"][0]["tag"], "val/prediction_0");
+  EXPECT_EQ(image["height"], 6);
+  EXPECT_EQ(image["width"], 10);
+  EXPECT_EQ(image["colorspace"], 3);
+  EXPECT_EQ(image["png"], true);
+  EXPECT_EQ(image["png_width"], 10);
+  EXPECT_EQ(image["png_height"], 6);
+  EXPECT_EQ(image["bytes"], static_cast<int64_t>(png.size()));
+
+  // The reader checks what our writer computed: one flipped byte in the last record's
+  // data, or a cut in its tail, is an error naming the record.
+  std::string bytes = read_file(file);
+  std::string flipped = bytes;
+  flipped[flipped.size() - 10] ^= 0x01;
+  write_file_atomic(dir / "flipped", flipped);
+  auto bad = testing::tb_read(dir / "flipped");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.err.find("record 2: Incorrect record CRC32C"), std::string::npos) << bad.err;
+  write_file_atomic(dir / "cut", bytes.substr(0, bytes.size() - 3));
+  bad = testing::tb_read(dir / "cut");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.err.find("record 2: Incomplete read"), std::string::npos) << bad.err;
 }
 
 TEST(Distributed, EnvironmentOfTorchrunAndSlurm) {

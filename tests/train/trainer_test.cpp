@@ -7,6 +7,7 @@
 
 #include "core/atomic_file.h"
 #include "core/yaml_io.h"
+#include "tb_reader.h"
 #include "test_util.h"
 #include "train/checkpoint.h"
 #include "train/metrics_log.h"
@@ -90,6 +91,65 @@ TEST(Trainer, WritesTheRunLogsTensorBoardAndTheBestCheckpoint) {
   const auto e = evaluate(r.best_checkpoint, {}, *regs);
   EXPECT_DOUBLE_EQ(e["metrics"]["val/macro_auroc"].get<double>(), best);
   EXPECT_EQ(e["examples"], 24);
+}
+
+// What the trainer writes to TensorBoard, read back by the independent reader: every
+// scalar of metrics.jsonl at its step (as float32), and the validation plots as PNG images.
+TEST(Trainer, TensorBoardHoldsTheLoggedScalarsAndThePlotsAsAnIndependentReaderSeesThem) {
+  if (const auto why = testing::tb_reader_missing()) GTEST_SKIP() << "TensorBoard reader not available: " << *why;
+  testing::TempDir dir;
+  auto regs = make_builtin_registries();
+  TrainRequest req;
+  req.config =
+      job(regs,
+          "seed: 1\nthreads: 1\nlog_level: error\n"
+          "model: {name: digitizer_unet, widths: [8, 16]}\n"
+          "loss: {terms: [{name: mse, mask_nan: true}]}\n"
+          "data: {name: synth_pages, preset: clean, seed: 0, width: 128, height: 96}\n"
+          "val_data: {name: synth_pages, preset: clean, seed: 9, width: 128, height: 96}\n"
+          "metrics: [{name: snr_kaggle, fs_hz: 51.2}, {name: snr_challenge2024}, {name: mae_uv}]\n"
+          "optimizer: {name: adamw, lr: 0.001}\n"
+          "trainer: {max_steps: 4, batch_size: 2, val_every: 2, val_batches: 1, log_every: 2, workers: 0, plots: 2}\n",
+          dir / "run");
+  train(req, *regs, nullptr);
+  const auto file = fs::directory_iterator(dir / "run" / "tb")->path();
+  const auto r = testing::tb_read(file);
+  ASSERT_EQ(r.status, 0) << r.err;
+  ASSERT_FALSE(r.events.empty());
+  EXPECT_EQ(r.events[0]["file_version"], "brain.Event:2");
+  std::map<std::pair<int64_t, std::string>, double> scalars;
+  std::map<int64_t, int> images_at_step;
+  for (const auto& e : r.events) {
+    if (!e.contains("values")) continue;
+    for (const auto& v : e["values"]) {
+      if (v.contains("simple_value")) scalars[{e["step"].get<int64_t>(), v["tag"]}] = v["simple_value"];
+      if (v.contains("image")) {
+        EXPECT_EQ(v["image"]["png"], true) << v;
+        EXPECT_EQ(v["image"]["png_width"], v["image"]["width"]) << v;
+        EXPECT_EQ(v["image"]["png_height"], v["image"]["height"]) << v;
+        EXPECT_EQ(v["image"]["colorspace"], 3) << v;
+        EXPECT_EQ(v["tag"].get<std::string>().rfind("val/prediction_", 0), 0u) << v;
+        ++images_at_step[e["step"].get<int64_t>()];
+      }
+    }
+  }
+  EXPECT_EQ(images_at_step, (std::map<int64_t, int>{{2, 2}, {4, 2}}));
+  int checked = 0;
+  for (const auto& row : read_metrics_jsonl(dir / "run" / "metrics.jsonl")) {
+    const int64_t step = row["step"];
+    for (const auto& [key, value] : row.items()) {
+      const bool logged = row["split"] == "val"
+                              ? key.rfind("val/", 0) == 0
+                              : key == "loss" || key == "lr" || key == "steps_per_s" || key == "data_wait_share";
+      if (!logged) continue;
+      const std::string tag = row["split"] == "val" ? key : "train/" + key;
+      const auto it = scalars.find({step, tag});
+      ASSERT_NE(it, scalars.end()) << tag << " at step " << step;
+      EXPECT_EQ(it->second, static_cast<double>(static_cast<float>(value.get<double>()))) << tag;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 2 * 4 + 2 * 4);  // 4 training scalars and 4 validation ones, at steps 2 and 4
 }
 
 class NanDataset : public data::Dataset {

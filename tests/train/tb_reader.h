@@ -1,0 +1,61 @@
+#pragma once
+// The independent TensorBoard reader (tools/tb/tb_read.js: the `tfrecord` npm package
+// for the framing and both CRCs, protobufjs with TensorBoard's Event schema) run from
+// tests. Tests call tb_reader_missing() first and skip, saying why, when node or the
+// packages (`make tb`) are absent.
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_file.h"
+#include "test_util.h"
+
+namespace ecg::testing {
+
+inline std::filesystem::path tb_read_script() {
+  const char* src = std::getenv("ECGTORCH_SOURCE_DIR");
+  return std::filesystem::path(src != nullptr ? src : ".") / "tools" / "tb" / "tb_read.js";
+}
+
+/// Why the reader cannot run, or nullopt when it can.
+inline std::optional<std::string> tb_reader_missing() {
+  if (std::system("command -v node >/dev/null 2>&1") != 0) return "node not found on PATH";
+  const auto script = tb_read_script();
+  if (!std::filesystem::is_regular_file(script)) return script.string() + " not found (set ECGTORCH_SOURCE_DIR)";
+  if (!std::filesystem::is_directory(script.parent_path() / "node_modules" / "tfrecord")) {
+    return "the tfrecord package is not installed in tools/tb (run `make tb`)";
+  }
+  return std::nullopt;
+}
+
+struct TbRead {
+  int status = -1;                     // the reader's exit status
+  std::vector<nlohmann::json> events;  // one per record, in file order
+  std::string err;
+};
+
+/// Runs the reader on `file`.
+inline TbRead tb_read(const std::filesystem::path& file) {
+  TempDir tmp;
+  const auto out = tmp / "out", err = tmp / "err";
+  const std::string cmd = "node '" + tb_read_script().string() + "' '" + file.string() + "' >'" + out.string() +
+                          "' 2>'" + err.string() + "'";
+  const int raw = std::system(cmd.c_str());
+  TbRead r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  std::istringstream lines(read_file(out));
+  for (std::string line; std::getline(lines, line);) r.events.push_back(nlohmann::json::parse(line));
+  r.err = read_file(err);
+  return r;
+}
+
+}  // namespace ecg::testing
