@@ -1,10 +1,11 @@
-// C++ side of the C++ vs Python train-step comparison: forward + backward (loss = sum of
-// the outputs) of resnet1d (batch 32 x 12 x 1000) and digitizer_unet (batch 2 x 3 x 512
-// x 2048) with the same protocol as bench/resnet1d_step.py and bench/digitizer_step.py:
-// every core, 2 (digitiser) or 3 (resnet1d) warm-up steps, then the median of ITERS
-// steps (default 10 / 30). The allocator is tuned as the CLI does; run the Python side
-// with the MALLOC_* variables its header gives.
-//   build/bench/step_compare [resnet1d|digitizer_unet]
+// C++ side of the C++ vs Python train-step comparison, with the protocol of
+// bench/step_timing.py: a step is zero_grad, forward, loss = sum of the outputs, backward
+// and an AdamW update (lr 1e-3, weight decay 1e-2); every core; warm-up steps, then the
+// median of ITERS steps. Models and batches as bench/resnet1d_step.py (32 x 12 x 1000,
+// 3 + 30 steps), bench/digitizer_step.py (2 x 3 x 512 x 2048, 2 + 10) and
+// bench/signal_cnn1d_step.py (64 x 1 x 360, 20 + 300). The allocator is tuned as the CLI
+// does; run the Python side with the MALLOC_* variables its header gives.
+//   build/bench/step_compare [resnet1d|digitizer_unet|signal_cnn1d]
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -21,14 +22,22 @@
 
 namespace {
 
-double median_step_ms(const std::string& spec, const std::vector<int64_t>& shape, int warmup, int iters) {
+struct StepTiming {
+  double median_ms = 0;
+  double min_ms = 0;
+  int64_t params = 0;
+};
+
+StepTiming median_step_ms(const std::string& spec, const std::vector<int64_t>& shape, int warmup, int iters) {
   ecg::models::ModelRegistry reg("model");
   ecg::models::register_builtin_models(reg);
   auto m = reg.create(ecg::config::parse_yaml(spec, "bench"), "model");
   const auto x = torch::randn(shape);
+  torch::optim::AdamW opt(m->parameters(), torch::optim::AdamWOptions(1e-3).weight_decay(1e-2));
   auto step = [&] {
-    m->zero_grad();
+    opt.zero_grad();
     m->forward(x).sum().backward();
+    opt.step();
   };
   for (int i = 0; i < warmup; ++i) step();
   std::vector<double> ms;
@@ -38,7 +47,9 @@ double median_step_ms(const std::string& spec, const std::vector<int64_t>& shape
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
+  int64_t params = 0;
+  for (const auto& p : m->parameters()) params += p.numel();
+  return {ms[ms.size() / 2], ms.front(), params};
 }
 
 }  // namespace
@@ -49,12 +60,19 @@ int main(int argc, char** argv) {
   const std::string which = argc > 1 ? argv[1] : "";
   const char* env = std::getenv("ITERS");
   if (which.empty() || which == "resnet1d") {
-    const double ms = median_step_ms("name: resnet1d", {32, 12, 1000}, 3, env ? std::atoi(env) : 30);
-    std::printf("c++ resnet1d b32x12x1000 fwd+bwd: median %.2f ms\n", ms);
+    const StepTiming t = median_step_ms("name: resnet1d", {32, 12, 1000}, 3, env ? std::atoi(env) : 30);
+    std::printf("c++ resnet1d b32x12x1000 train step: median %.3f ms, min %.3f ms (params %lld)\n", t.median_ms,
+                t.min_ms, static_cast<long long>(t.params));
   }
   if (which.empty() || which == "digitizer_unet") {
-    const double ms = median_step_ms("name: digitizer_unet", {2, 3, 512, 2048}, 2, env ? std::atoi(env) : 10);
-    std::printf("c++ digitizer_unet b2x3x512x2048 fwd+bwd: median %.1f ms\n", ms);
+    const StepTiming t = median_step_ms("name: digitizer_unet", {2, 3, 512, 2048}, 2, env ? std::atoi(env) : 10);
+    std::printf("c++ digitizer_unet b2x3x512x2048 train step: median %.3f ms, min %.3f ms (params %lld)\n", t.median_ms,
+                t.min_ms, static_cast<long long>(t.params));
+  }
+  if (which.empty() || which == "signal_cnn1d") {
+    const StepTiming t = median_step_ms("name: signal_cnn1d", {64, 1, 360}, 20, env ? std::atoi(env) : 300);
+    std::printf("c++ signal_cnn1d b64x1x360 train step: median %.3f ms, min %.3f ms (params %lld)\n", t.median_ms,
+                t.min_ms, static_cast<long long>(t.params));
   }
   return 0;
 }
