@@ -7,6 +7,8 @@ source experiments/common.sh
 KIT=images/ecg-image-kit-dev
 require_data ptbxl/records500 $KIT/clean $KIT/distorted images/real-scans
 OUT=runs/experiments/digitize
+# `run.sh --evaluate` keeps the trained run and redoes everything after training.
+if [ "${1:-}" != "--evaluate" ]; then
 rm -rf "$OUT"; mkdir -p "$OUT/train_records" "$OUT/kit_clean_heldout" "$OUT/kit_clean_seen"
 # Held out: the 6 records of the distorted dev pages. Trained on: the other 8.
 HELD="00008 00017 00026 00030 00041 00050"
@@ -22,6 +24,7 @@ for hea in "$DATA"/ptbxl/records500/00000/*_hr.hea; do
   fi
 done
 timed train "$ECG" train --config experiments/digitize/config.yaml run_dir="$OUT/run" > "$OUT/train.log" 2>&1
+fi
 CKPT="$OUT/run/checkpoints/best.pt"
 kit() { echo "{name: image_pages, root: $1, records: $DATA/ptbxl/records500, width: 512, height: 384}"; }
 "$ECG" eval --checkpoint "$CKPT" > "$OUT/synthetic.json"

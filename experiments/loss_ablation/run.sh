@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make experiment NAME=loss_ablation: the digitiser trained with mse, mse + spectral,
 # mse + mr_stft and the SNR loss, 3 seeds each, as one grid sweep; mean +- std per loss.
-# `run.sh --summarise` only rebuilds metrics.json from a finished sweep in its run folder.
+# `run.sh --summarise` only re-evaluates the trials of a finished sweep in its run folder and
+# rebuilds metrics.json.
 cd "$(dirname "$0")/../.."
 source experiments/common.sh
 OUT=runs/experiments/loss_ablation
@@ -12,13 +13,15 @@ if [ "${1:-}" != "--summarise" ]; then
     --dir "$OUT/sweep" --parallel 1 | tee "$OUT/sweep.log"
 fi
 "$ECG" sweep --status "$OUT/sweep" > "$OUT/status.txt"
-# Per trial: the final validation row of its run (both SNRs and the MAE).
+# Per trial: its final weights evaluated on its validation pages (both SNRs and the MAE;
+# the same numbers as the run's last validation row, with the current metrics).
 for t in "$OUT"/sweep/trials/trial_*; do
   id=${t##*_}; id=$((10#$id))
+  "$ECG" eval --checkpoint "$(last_checkpoint "$t/run")" > "$t/eval.json"
   jq -c --argjson id "$id" --slurpfile s "$OUT/sweep/sweep.json" \
-    'select(.split == "val") | {trial: $id, loss: ($s[0].trials[$id].params.loss), seed: ($s[0].trials[$id].params.seed),
-      step, snr_kaggle_db: .["val/snr_kaggle_db"], snr_challenge_db: .["val/snr_challenge_db"], mae_uv: .["val/mae_uv"]}' \
-    "$t/run/metrics.jsonl" | tail -1
+    '{trial: $id, loss: ($s[0].trials[$id].params.loss), seed: ($s[0].trials[$id].params.seed), step,
+      snr_kaggle_db: .metrics["val/snr_kaggle_db"], snr_challenge_db: .metrics["val/snr_challenge_db"],
+      mae_uv: .metrics["val/mae_uv"]}' "$t/eval.json"
 done > "$OUT/trials.jsonl"
 # Mean and sample standard deviation per loss.
 jq -s 'def stats(f): (map(f)) as $v | ($v | add / length) as $m

@@ -144,7 +144,7 @@ double kaggle_score_db(const std::vector<double>& ratios, double cap) {
 }
 
 void ChallengeSnrMetric::reset() {
-  *this = ChallengeSnrMetric();
+  *this = ChallengeSnrMetric(score_unplotted_);
 }
 
 void ChallengeSnrMetric::add_lead(double db) {
@@ -161,9 +161,10 @@ void ChallengeSnrMetric::add_lead(double db) {
 
 void ChallengeSnrMetric::update(const torch::Tensor& pred, const torch::Tensor& target) {
   check_signals("snr_challenge2024", pred, target);
+  const auto scored = score_unplotted_ ? pred : torch::where(torch::isnan(target), torch::zeros_like(pred), pred);
   const int64_t b = pred.size(0), l = pred.size(1);
   for (int64_t i = 0; i < b; ++i) {
-    for (int64_t j = 0; j < l; ++j) add_lead(challenge2024_snr_db(to_vector(target[i][j]), to_vector(pred[i][j])));
+    for (int64_t j = 0; j < l; ++j) add_lead(challenge2024_snr_db(to_vector(target[i][j]), to_vector(scored[i][j])));
   }
 }
 
@@ -240,9 +241,14 @@ void KaggleSnrMetric::merge(const nlohmann::json& o) {
 }
 
 void register_snr_metrics(MetricRegistry& registry) {
-  registry.add("snr_challenge2024", "PhysioNet Challenge 2024 SNR: mean per-lead dB",
-               std::make_shared<config::Schema>("metric 'snr_challenge2024'"),
-               [](const config::ConfigNode&, const std::string&) { return std::make_shared<ChallengeSnrMetric>(); });
+  struct ChallengeOptions {
+    TORCH_ARG(bool, score_unplotted) = false;
+  };
+  config::OptionsBinder<ChallengeOptions> c("metric 'snr_challenge2024'");
+  ECG_BIND(c, score_unplotted,
+           "score the prediction against 0 where the lead is not plotted (NaN target) instead of taking it as 0");
+  registry.add("snr_challenge2024", "PhysioNet Challenge 2024 SNR: mean per-lead dB", c,
+               [](const ChallengeOptions& o) { return std::make_shared<ChallengeSnrMetric>(o.score_unplotted()); });
   struct KaggleOptions {
     TORCH_ARG(double, fs_hz) = 500.0;
     TORCH_ARG(double, cap) = 384.0;

@@ -61,8 +61,13 @@ double kaggle_score_db(const std::vector<double>& ratios, double cap);
 
 /// Streaming Challenge 2024 SNR. pred, target [B, leads, T] in mV; target NaN marks
 /// unplotted or absent samples, which count as 0 (as the official scorer's NaN -> 0).
+/// By default the prediction there counts as 0 too, as `ecgtorch predict` writes no
+/// samples outside a lead's panel: a digitiser's [B, 12, columns] output has a value
+/// for every lead in every column, and those of the columns where the lead is not
+/// plotted mean nothing. With score_unplotted they are scored against 0 (the raw output).
 class ChallengeSnrMetric : public Metric {
  public:
+  explicit ChallengeSnrMetric(bool score_unplotted = false) : score_unplotted_(score_unplotted) {}
   void reset() override;
   void update(const torch::Tensor& pred, const torch::Tensor& target) override;
   std::map<std::string, double> compute() const override;  // {"snr_challenge_db": ...}
@@ -71,6 +76,7 @@ class ChallengeSnrMetric : public Metric {
   void add_lead(double snr_db);
 
  private:
+  bool score_unplotted_ = false;
   double sum_db_ = 0;
   int64_t finite_ = 0, pos_inf_ = 0, neg_inf_ = 0;
 };

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/yaml_io.h"
+#include "losses/register_builtin_losses.h"
 #include "test_util.h"
 
 namespace ecg::losses {
@@ -126,6 +128,27 @@ TEST(ChallengeSnrMetric, StreamsAndMerges) {
   perfect.update(target, target);
   EXPECT_EQ(perfect.compute().at("snr_challenge_db"), kInf);
   EXPECT_ERROR_HAS(a.merge(nlohmann::json{{"x", 1}}), "snr_challenge2024: cannot merge state");
+}
+
+// A digitiser outputs every lead in every column; where a lead is not plotted (NaN
+// target) its output is taken as 0 unless score_unplotted asks for the raw output.
+TEST(ChallengeSnrMetric, UnplottedColumnsOfThePredictionCountAsZeroUnlessAsked) {
+  const auto target = torch::tensor({{{1.0, 2.0, kNaN, kNaN}}}, torch::kFloat64);
+  const auto pred = torch::tensor({{{1.0, 1.0, 5.0, -3.0}}}, torch::kFloat64);
+  ChallengeSnrMetric plotted;
+  plotted.update(pred, target);
+  EXPECT_NEAR(plotted.compute().at("snr_challenge_db"), 10 * std::log10(5.0 / 1.0), 1e-12);
+  plotted.reset();  // keeps the option
+  plotted.update(pred, target);
+  EXPECT_NEAR(plotted.compute().at("snr_challenge_db"), 10 * std::log10(5.0 / 1.0), 1e-12);
+  MetricRegistry r("metric");
+  register_builtin_metrics(r);
+  auto raw = r.create(config::parse_yaml("name: snr_challenge2024\nscore_unplotted: true", "m.yaml"), "metrics.1");
+  raw->update(pred, target);
+  EXPECT_NEAR(raw->compute().at("snr_challenge_db"), 10 * std::log10(5.0 / (1.0 + 25.0 + 9.0)), 1e-12);
+  raw->reset();
+  raw->update(pred, target);
+  EXPECT_NEAR(raw->compute().at("snr_challenge_db"), 10 * std::log10(5.0 / 35.0), 1e-12);
 }
 
 TEST(KaggleSnrMetric, MatchesRecordLevelScoringAndSkipsAbsentLeads) {
