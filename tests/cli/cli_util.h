@@ -1,6 +1,7 @@
 #pragma once
-// Running the ecgtorch binary from tests: to completion (run_cli) or in the background
-// (spawn_cli), with stdout and stderr captured to files.
+// Running the ecgtorch binary (run_cli, spawn_cli) or another program (run_process,
+// spawn_process) from tests: to completion or in the background, with stdout and stderr
+// captured to files.
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -27,10 +28,10 @@ struct Result {
   std::string err;
 };
 
-/// Starts the CLI with `args`, stdout / stderr to the given files; returns its pid.
-inline pid_t spawn_cli(const std::vector<std::string>& args, const std::filesystem::path& out_path,
-                       const std::filesystem::path& err_path, const std::vector<std::string>& env = {}) {
-  const std::string cli = cli_path();
+/// Starts `argv` (argv[0] a path, or a name looked up on PATH), stdout / stderr to the
+/// given files, `env` entries ("K=V") added to the environment; returns its pid.
+inline pid_t spawn_process(const std::vector<std::string>& argv, const std::filesystem::path& out_path,
+                           const std::filesystem::path& err_path, const std::vector<std::string>& env = {}) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -38,13 +39,21 @@ inline pid_t spawn_cli(const std::vector<std::string>& args, const std::filesyst
     ::dup2(out, 1);
     ::dup2(err, 2);
     for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
-    std::vector<char*> argv{const_cast<char*>(cli.c_str())};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
     ::_exit(127);
   }
   return pid;
+}
+
+/// Starts the CLI with `args`, stdout / stderr to the given files; returns its pid.
+inline pid_t spawn_cli(const std::vector<std::string>& args, const std::filesystem::path& out_path,
+                       const std::filesystem::path& err_path, const std::vector<std::string>& env = {}) {
+  std::vector<std::string> argv{cli_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return spawn_process(argv, out_path, err_path, env);
 }
 
 /// Exit status of a finished child: its code, or 128 + signal.
@@ -54,15 +63,22 @@ inline int wait_status(pid_t pid) {
   return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : -1;
 }
 
-inline Result run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+/// Runs `argv` to completion (see spawn_process); status -1 when it was killed.
+inline Result run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {}) {
   TempDir tmp;
   const auto out_path = tmp / "out", err_path = tmp / "err";
   Result r;
-  const int status = wait_status(spawn_cli(args, out_path, err_path, env));
+  const int status = wait_status(spawn_process(argv, out_path, err_path, env));
   r.status = status >= 128 ? -1 : status;
   r.out = read_file(out_path);
   r.err = read_file(err_path);
   return r;
+}
+
+inline Result run_cli(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
+  std::vector<std::string> argv{cli_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, env);
 }
 
 }  // namespace ecg::testing

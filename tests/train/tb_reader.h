@@ -4,9 +4,6 @@
 // tests. Tests call tb_reader_missing() first and skip, saying why, when node or the
 // packages (`make tb`) are absent.
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -16,8 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_file.h"
-#include "test_util.h"
+#include "cli/cli_util.h"
 
 namespace ecg::testing {
 
@@ -26,9 +22,16 @@ inline std::filesystem::path tb_read_script() {
   return std::filesystem::path(src != nullptr ? src : ".") / "tools" / "tb" / "tb_read.js";
 }
 
+/// node as the ONNX Runtime bridge finds it: $ECGTORCH_NODE, else `node` on PATH.
+inline std::string tb_node() {
+  const char* v = std::getenv("ECGTORCH_NODE");
+  return v != nullptr && *v != '\0' ? v : "node";
+}
+
 /// Why the reader cannot run, or nullopt when it can.
 inline std::optional<std::string> tb_reader_missing() {
-  if (std::system("command -v node >/dev/null 2>&1") != 0) return "node not found on PATH";
+  if (run_process({tb_node(), "--version"}).status != 0)
+    return tb_node() + " does not run (install nodejs, or set ECGTORCH_NODE)";
   const auto script = tb_read_script();
   if (!std::filesystem::is_regular_file(script)) return script.string() + " not found (set ECGTORCH_SOURCE_DIR)";
   if (!std::filesystem::is_directory(script.parent_path() / "node_modules" / "tfrecord")) {
@@ -45,16 +48,12 @@ struct TbRead {
 
 /// Runs the reader on `file`.
 inline TbRead tb_read(const std::filesystem::path& file) {
-  TempDir tmp;
-  const auto out = tmp / "out", err = tmp / "err";
-  const std::string cmd = "node '" + tb_read_script().string() + "' '" + file.string() + "' >'" + out.string() +
-                          "' 2>'" + err.string() + "'";
-  const int raw = std::system(cmd.c_str());
+  const Result run = run_process({tb_node(), tb_read_script().string(), file.string()});
   TbRead r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  std::istringstream lines(read_file(out));
+  r.status = run.status;
+  std::istringstream lines(run.out);
   for (std::string line; std::getline(lines, line);) r.events.push_back(nlohmann::json::parse(line));
-  r.err = read_file(err);
+  r.err = run.err;
   return r;
 }
 
