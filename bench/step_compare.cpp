@@ -59,19 +59,25 @@ int main(int argc, char** argv) {
   at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   const std::string which = argc > 1 ? argv[1] : "";
   const char* env = std::getenv("ITERS");
-  if (which.empty() || which == "resnet1d") {
-    const StepTiming t = median_step_ms("name: resnet1d", {32, 12, 1000}, 3, env ? std::atoi(env) : 30);
-    std::printf("c++ resnet1d b32x12x1000 train step: median %.3f ms, min %.3f ms (params %lld)\n", t.median_ms,
-                t.min_ms, static_cast<long long>(t.params));
+  struct Case {
+    const char* model;
+    const char* batch;
+    std::vector<int64_t> shape;
+    int warmup, iters;
+  };
+  const std::vector<Case> cases = {{"resnet1d", "b32x12x1000", {32, 12, 1000}, 3, 30},
+                                   {"digitizer_unet", "b2x3x512x2048", {2, 3, 512, 2048}, 2, 10},
+                                   {"signal_cnn1d", "b64x1x360", {64, 1, 360}, 20, 300}};
+  if (!which.empty() && std::none_of(cases.begin(), cases.end(), [&](const Case& c) { return which == c.model; })) {
+    std::fprintf(stderr, "step_compare: unknown model '%s' (resnet1d, digitizer_unet or signal_cnn1d)\n",
+                 which.c_str());
+    return 2;
   }
-  if (which.empty() || which == "digitizer_unet") {
-    const StepTiming t = median_step_ms("name: digitizer_unet", {2, 3, 512, 2048}, 2, env ? std::atoi(env) : 10);
-    std::printf("c++ digitizer_unet b2x3x512x2048 train step: median %.3f ms, min %.3f ms (params %lld)\n", t.median_ms,
-                t.min_ms, static_cast<long long>(t.params));
-  }
-  if (which.empty() || which == "signal_cnn1d") {
-    const StepTiming t = median_step_ms("name: signal_cnn1d", {64, 1, 360}, 20, env ? std::atoi(env) : 300);
-    std::printf("c++ signal_cnn1d b64x1x360 train step: median %.3f ms, min %.3f ms (params %lld)\n", t.median_ms,
+  for (const auto& c : cases) {
+    if (!which.empty() && which != c.model) continue;
+    const StepTiming t =
+        median_step_ms(std::string("name: ") + c.model, c.shape, c.warmup, env ? std::atoi(env) : c.iters);
+    std::printf("c++ %s %s train step: median %.3f ms, min %.3f ms (params %lld)\n", c.model, c.batch, t.median_ms,
                 t.min_ms, static_cast<long long>(t.params));
   }
   return 0;
