@@ -1,0 +1,273 @@
+#include "digitize/classical_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/error.h"
+
+namespace ecg::digitize {
+namespace {
+
+struct Run {
+  int top = 0, bottom = 0;
+  double centre() const { return 0.5 * (top + bottom); }
+  int length() const { return bottom - top + 1; }
+};
+
+constexpr int kMaxRuns = 24;
+
+int gap(const Run& a, const Run& b) {
+  return std::max(0, std::max(b.top - a.bottom, a.top - b.bottom) - 1);
+}
+
+bool overlaps(const Run& a, const Run& b) {
+  return a.top <= b.bottom && b.top <= a.bottom;
+}
+
+// One row's path: the chosen run per column (index into cols; -1: none).
+struct RowPath {
+  int x_begin = 0;
+  std::vector<std::vector<Run>> cols;  // runs per column from x_begin
+  std::vector<int> chosen;
+  std::vector<uint8_t> shared;  // the chosen run is also another row's
+  std::vector<double> own_end;  // for shared runs: the end this row keeps, or NaN (tip)
+  double zero_px = 0;
+};
+
+std::vector<Run> column_runs(const cv::Mat& mask, int x, int y0, int y1) {
+  std::vector<Run> runs;
+  int start = -1;
+  for (int y = y0; y <= y1; ++y) {
+    const bool on = y < y1 && mask.at<uint8_t>(y, x) != 0;
+    if (on && start < 0) start = y;
+    if (!on && start >= 0) {
+      runs.push_back({start, y - 1});
+      start = -1;
+      if (static_cast<int>(runs.size()) >= kMaxRuns) break;
+    }
+  }
+  return runs;
+}
+
+void viterbi(RowPath& p, double s, double prior_px_per_mm) {
+  const size_t n = p.cols.size();
+  p.chosen.assign(n, -1);
+  std::vector<std::vector<int>> back(n);
+  std::vector<double> cost;
+  int prev_col = -1;
+  auto node = [&](const Run& r) {
+    const double d = std::max(0.0, std::max(r.top - p.zero_px, p.zero_px - r.bottom));
+    return prior_px_per_mm * d / s;
+  };
+  for (size_t x = 0; x < n; ++x) {
+    const auto& runs = p.cols[x];
+    if (runs.empty()) continue;
+    std::vector<double> next(runs.size());
+    back[x].assign(runs.size(), -1);
+    for (size_t j = 0; j < runs.size(); ++j) {
+      double best = std::numeric_limits<double>::infinity();
+      int arg = -1;
+      if (prev_col < 0) {
+        best = 0;
+      } else {
+        const auto& pr = p.cols[static_cast<size_t>(prev_col)];
+        const double skip = static_cast<double>(x - static_cast<size_t>(prev_col) - 1);
+        for (size_t i = 0; i < pr.size(); ++i) {
+          const double c = cost[i] + gap(pr[i], runs[j]) + 0.5 * skip;
+          if (c < best) best = c, arg = static_cast<int>(i);
+        }
+      }
+      next[j] = best + node(runs[j]);
+      back[x][j] = arg;
+    }
+    cost.swap(next);
+    back[x].push_back(prev_col);  // the last entry: the previous non-empty column
+    prev_col = static_cast<int>(x);
+  }
+  if (prev_col < 0) return;
+  int j = static_cast<int>(std::min_element(cost.begin(), cost.end()) - cost.begin());
+  int x = prev_col;
+  while (x >= 0 && j >= 0) {
+    p.chosen[static_cast<size_t>(x)] = j;
+    const int pj = back[static_cast<size_t>(x)][static_cast<size_t>(j)];
+    x = back[static_cast<size_t>(x)].back();
+    j = pj;
+  }
+}
+
+const Run* chosen_run(const RowPath& p, long x) {
+  if (x < 0 || x >= static_cast<long>(p.chosen.size())) return nullptr;
+  const int j = p.chosen[static_cast<size_t>(x)];
+  return j < 0 ? nullptr : &p.cols[static_cast<size_t>(x)][static_cast<size_t>(j)];
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
+// For a run two rows chose: the row whose path runs along one end of it (its neighbours'
+// runs sit at that end on both sides) keeps that end.
+void settle_shared(std::vector<RowPath>& rows, double lw) {
+  for (size_t a = 0; a < rows.size(); ++a) {
+    auto& p = rows[a];
+    p.shared.assign(p.chosen.size(), 0);
+    p.own_end.assign(p.chosen.size(), std::nan(""));
+  }
+  for (size_t a = 0; a + 1 < rows.size(); ++a) {
+    for (size_t b = a + 1; b < rows.size() && b <= a + 2; ++b) {
+      auto& pa = rows[a];
+      auto& pb = rows[b];
+      for (size_t xa = 0; xa < pa.chosen.size(); ++xa) {
+        const long x = static_cast<long>(xa) + pa.x_begin;
+        const long xb = x - pb.x_begin;
+        const Run* ra = chosen_run(pa, static_cast<long>(xa));
+        const Run* rb = chosen_run(pb, xb);
+        if (!ra || !rb || !overlaps(*ra, *rb)) continue;
+        pa.shared[xa] = 1;
+        pb.shared[static_cast<size_t>(xb)] = 1;
+      }
+    }
+  }
+  // Each row: for a shared column, the nearest unshared chosen runs on both sides.
+  for (auto& p : rows) {
+    const long n = static_cast<long>(p.chosen.size());
+    for (long x = 0; x < n; ++x) {
+      if (!p.shared[static_cast<size_t>(x)]) continue;
+      const Run* r = chosen_run(p, x);
+      const Run *left = nullptr, *right = nullptr;
+      for (long d = 1; d < 200 && !left; ++d)
+        if (x - d >= 0 && !p.shared[static_cast<size_t>(x - d)]) left = chosen_run(p, x - d);
+      for (long d = 1; d < 200 && !right; ++d)
+        if (x + d < n && !p.shared[static_cast<size_t>(x + d)]) right = chosen_run(p, x + d);
+      if (!left) left = right;
+      if (!right) right = left;
+      if (!left) continue;
+      const double near_top = std::max(std::abs(left->centre() - r->top), std::abs(right->centre() - r->top));
+      const double near_bottom =
+          std::max(std::abs(left->centre() - r->bottom), std::abs(right->centre() - r->bottom));
+      if (near_top <= 2 * lw + 2)
+        p.own_end[static_cast<size_t>(x)] = r->top + 0.5 * (lw - 1);
+      else if (near_bottom <= 2 * lw + 2)
+        p.own_end[static_cast<size_t>(x)] = r->bottom - 0.5 * (lw - 1);
+    }
+  }
+}
+
+// Darkness-weighted centre of column x over [t - 1, b + 1].
+double centroid(const cv::Mat& dark, int x, int t, int b) {
+  double sw = 0, sy = 0;
+  for (int y = std::max(0, t - 1); y <= std::min(dark.rows - 1, b + 1); ++y) {
+    const double w = dark.at<float>(y, x);
+    sw += w;
+    sy += w * y;
+  }
+  return sw > 0 ? sy / sw : 0.5 * (t + b);
+}
+
+}  // namespace
+
+std::vector<RowTrace> ClassicalReader::read(const PageView& page) const {
+  const cv::Mat& mask = page.ink.mask;
+  const cv::Mat& dark = page.ink.darkness;
+  const FoundLayout& f = page.layout;
+  const double s = f.px_per_mm, pps = f.speed_mm_s * s;
+  const size_t nrows = f.rows.size();
+  std::vector<RowPath> paths(nrows);
+  for (size_t r = 0; r < nrows; ++r) {
+    const auto& row = f.rows[r];
+    const double spacing = nrows > 1 ? (r > 0 ? row.y_px - f.rows[r - 1].y_px : f.rows[1].y_px - row.y_px) : 30 * s;
+    const double spacing_down = r + 1 < nrows ? f.rows[r + 1].y_px - row.y_px : spacing;
+    const double up = r > 0 ? f.rows[r - 1].zero_px : row.zero_px - spacing;
+    const double down = r + 1 < nrows ? f.rows[r + 1].zero_px : row.zero_px + spacing_down;
+    const int y0 = std::max(0, static_cast<int>(up - options_.reach * spacing));
+    const int y1 = std::min(mask.rows, static_cast<int>(down + options_.reach * spacing_down) + 1);
+    auto& p = paths[r];
+    p.zero_px = row.zero_px;
+    p.x_begin = std::max(0, static_cast<int>(std::floor(row.x0_px)) - 1);
+    const int x_end = std::min(mask.cols, static_cast<int>(std::ceil(row.x0_px + f.strip_s * pps)) + 2);
+    for (int x = p.x_begin; x < x_end; ++x) p.cols.push_back(column_runs(mask, x, y0, y1));
+    viterbi(p, s, options_.prior_px_per_mm);
+  }
+  // The line width: the median chosen run length over all rows (flat stretches dominate).
+  std::vector<double> lengths;
+  for (const auto& p : paths)
+    for (size_t x = 0; x < p.chosen.size(); ++x)
+      if (const Run* r = chosen_run(p, static_cast<long>(x))) lengths.push_back(r->length());
+  const double lw = std::max(1.0, median(lengths));
+  settle_shared(paths, lw);
+
+  std::vector<RowTrace> out(nrows);
+  for (size_t r = 0; r < nrows; ++r) {
+    const auto& row = f.rows[r];
+    const auto& p = paths[r];
+    RowTrace& t = out[r];
+    t.line_width_px = lw;
+    // Columns left out: the pulse's falling stroke and the separators at panel boundaries.
+    auto excluded = [&](double x) {
+      if (row.pulse && x <= row.pulse_right_px + lw + 1) return true;
+      for (int c = 1; c < row.columns; ++c) {
+        const double xb = row.x0_px + f.strip_s * c / row.columns * pps;
+        if (std::abs(x - xb) <= lw + 2) return true;
+      }
+      return false;
+    };
+    auto emit = [&](double x, double y) {
+      t.x_px.push_back(x);
+      t.y_px.push_back(y);
+      t.confidence.push_back(1.0f);
+    };
+    const long n = static_cast<long>(p.chosen.size());
+    for (long i = 0; i < n; ++i) {
+      const Run* run = chosen_run(p, i);
+      const int x = p.x_begin + static_cast<int>(i);
+      if (!run || excluded(x)) continue;
+      if (p.shared[static_cast<size_t>(i)] && !std::isnan(p.own_end[static_cast<size_t>(i)])) {
+        emit(x, p.own_end[static_cast<size_t>(i)]);
+        continue;
+      }
+      if (run->length() <= lw + 1) {
+        emit(x, centroid(dark, x, run->top, run->bottom));
+        continue;
+      }
+      const Run* prev = chosen_run(p, i - 1);
+      const Run* next = chosen_run(p, i + 1);
+      if (!prev) prev = next;
+      if (!next) next = prev;
+      const double tip_up = run->top + 0.5 * (lw - 1), tip_down = run->bottom - 0.5 * (lw - 1);
+      if (!prev) {
+        emit(x, 0.5 * (tip_up + tip_down));
+        continue;
+      }
+      const bool peak_up = prev->top > run->top + 1 && next->top > run->top + 1;
+      const bool peak_down = prev->bottom < run->bottom - 1 && next->bottom < run->bottom - 1;
+      if (peak_up && !peak_down) {
+        emit(x, tip_up);
+      } else if (peak_down && !peak_up) {
+        emit(x, tip_down);
+      } else if (peak_up && peak_down) {
+        // A spike both ways within one column: the end further from the neighbours.
+        const double ref = 0.5 * (prev->centre() + next->centre());
+        emit(x, std::abs(tip_up - ref) > std::abs(tip_down - ref) ? tip_up : tip_down);
+      } else {
+        // On a slope the run spans the centre line over about x +- (1 + lw) / 2 (the
+        // line's own width), so its centre is the value at x.
+        emit(x, centroid(dark, x, run->top, run->bottom));
+      }
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<TraceReader> make_trace_reader(const std::string& name) {
+  if (name == "classical") return std::make_unique<ClassicalReader>();
+  throw Error("trace reader: unknown reader '" + name + "' (expected one of: classical, or a model file)");
+}
+
+std::vector<std::string> trace_reader_names() {
+  return {"classical"};
+}
+
+}  // namespace ecg::digitize

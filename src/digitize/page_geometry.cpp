@@ -1,0 +1,333 @@
+#include "digitize/page_geometry.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <numeric>
+
+#include "core/error.h"
+
+namespace ecg::digitize {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr int kSearchStripes = 32;   // for the angle search
+constexpr int kProfileStripes = 256;  // for the final profile: 8 px stripes, 0.4 px smear at 3 deg
+
+// Profiles across the lines, one per stripe: rows of the result are stripes, columns
+// the coordinate across the lines. horizontal = true: stripes are vertical bands of the
+// image and profiles run along y.
+cv::Mat stripe_profiles(const cv::Mat& g, bool horizontal, int stripes, std::vector<double>* centres) {
+  const int along = horizontal ? g.cols : g.rows;
+  const int across = horizontal ? g.rows : g.cols;
+  stripes = std::max(1, std::min(stripes, along));
+  cv::Mat out(stripes, across, CV_64F);
+  centres->clear();
+  for (int k = 0; k < stripes; ++k) {
+    const int a0 = k * along / stripes, a1 = (k + 1) * along / stripes;
+    cv::Mat roi = horizontal ? g(cv::Range::all(), cv::Range(a0, a1)) : g(cv::Range(a0, a1), cv::Range::all());
+    cv::Mat sum;
+    cv::reduce(roi, sum, horizontal ? 1 : 0, cv::REDUCE_SUM, CV_64F);
+    sum = sum.reshape(1, 1);
+    sum.copyTo(out.row(k));
+    centres->push_back(0.5 * (a0 + a1) - 0.5 * along);
+  }
+  return out;
+}
+
+// Sum of the stripes' profiles, each shifted by centre * slope (linear interpolation).
+std::vector<double> combined_profile(const cv::Mat& stripes, const std::vector<double>& centres, double slope) {
+  const int n = stripes.cols;
+  std::vector<double> out(static_cast<size_t>(n), 0.0);
+  for (int k = 0; k < stripes.rows; ++k) {
+    const double* p = stripes.ptr<double>(k);
+    const double shift = centres[static_cast<size_t>(k)] * slope;
+    const double fl = std::floor(shift);
+    const int s = static_cast<int>(fl);
+    const double w = shift - fl;
+    for (int i = 0; i < n; ++i) {
+      // out[i] takes the stripe at i + shift: a line at y = c + x slope lands on c.
+      const int j = i + s;
+      if (j < 0 || j + 1 >= n) continue;
+      out[static_cast<size_t>(i)] += (1 - w) * p[j] + w * p[j + 1];
+    }
+  }
+  return out;
+}
+
+double sharpness(const std::vector<double>& v) {
+  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(std::max<size_t>(1, v.size()));
+  double s = 0;
+  for (double x : v) s += (x - mean) * (x - mean);
+  return s;
+}
+
+// The angle (deg) whose shifted sum of stripe profiles is sharpest.
+double best_angle(const cv::Mat& stripes, const std::vector<double>& centres, double max_deg) {
+  auto score = [&](double deg) { return sharpness(combined_profile(stripes, centres, std::tan(deg * kPi / 180))); };
+  double best = 0, best_s = -1;
+  for (double d = -max_deg; d <= max_deg + 1e-9; d += 0.1) {
+    const double s = score(d);
+    if (s > best_s) best_s = s, best = d;
+  }
+  double lo = best - 0.15, hi = best + 0.15, fine = best;
+  best_s = -1;
+  for (double d = lo; d <= hi + 1e-9; d += 0.005) {
+    const double s = score(d);
+    if (s > best_s) best_s = s, fine = d;
+  }
+  // Parabolic refinement over the three points around the best.
+  const double a = score(fine - 0.005), b = best_s, c = score(fine + 0.005);
+  const double den = a - 2 * b + c;
+  if (den < 0) fine += 0.005 * 0.5 * (a - c) / den;
+  return fine;
+}
+
+// |DFT| of the (mean-free, Hann-windowed) profile at frequency f (cycles per sample).
+double dft_mag(const std::vector<double>& x, double f) {
+  std::complex<double> acc(0, 0);
+  const std::complex<double> step = std::polar(1.0, -2 * kPi * f);
+  std::complex<double> w(1, 0);
+  for (double v : x) {
+    acc += v * w;
+    w *= step;
+  }
+  return std::abs(acc);
+}
+
+std::vector<double> prepare(const std::vector<double>& profile) {
+  const size_t n = profile.size();
+  const double mean = std::accumulate(profile.begin(), profile.end(), 0.0) / static_cast<double>(n);
+  std::vector<double> x(n);
+  for (size_t i = 0; i < n; ++i) {
+    const double hann = 0.5 - 0.5 * std::cos(2 * kPi * (static_cast<double>(i) + 0.5) / static_cast<double>(n));
+    x[i] = (profile[i] - mean) * hann;
+  }
+  return x;
+}
+
+}  // namespace
+
+cv::Mat grid_signal(const cv::Mat& image) {
+  ECG_CHECK(!image.empty(), "page geometry: empty image");
+  ECG_CHECK(image.depth() == CV_8U && (image.channels() == 3 || image.channels() == 1),
+            "page geometry: expected an 8-bit BGR or grey image, got type ", image.type());
+  cv::Mat minch;
+  if (image.channels() == 3) {
+    std::vector<cv::Mat> ch;
+    cv::split(image, ch);
+    cv::min(ch[0], ch[1], minch);
+    cv::min(minch, ch[2], minch);
+  } else {
+    minch = image;
+  }
+  // Paper brightness: the brightest values around each point, at 1/8 scale.
+  cv::Mat small, paper;
+  const cv::Size ss(std::max(1, image.cols / 8), std::max(1, image.rows / 8));
+  cv::resize(minch, small, ss, 0, 0, cv::INTER_AREA);
+  cv::dilate(small, small, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5)));
+  cv::blur(small, small, cv::Size(5, 5));
+  cv::resize(small, paper, image.size(), 0, 0, cv::INTER_LINEAR);
+  cv::Mat m32, p32, g;
+  minch.convertTo(m32, CV_32F);
+  paper.convertTo(p32, CV_32F);
+  p32 = cv::max(p32, 16.0f);
+  cv::divide(m32, p32, g);
+  g = 1.0f - g;
+  cv::max(g, 0.0f, g);
+  cv::min(g, 1.0f, g);
+  return g;
+}
+
+GridPeriod find_grid_period(const std::vector<double>& profile, double min_period_px, double max_period_px) {
+  GridPeriod out;
+  const size_t n = profile.size();
+  if (n < 64) return out;
+  const auto x = prepare(profile);
+  // Zero-padded FFT for the coarse spectrum.
+  const int nfft = cv::getOptimalDFTSize(static_cast<int>(std::max<size_t>(n * 16, 32768)));
+  cv::Mat buf = cv::Mat::zeros(1, nfft, CV_64F);
+  for (size_t i = 0; i < n; ++i) buf.at<double>(0, static_cast<int>(i)) = x[i];
+  cv::Mat spec;
+  cv::dft(buf, spec, cv::DFT_COMPLEX_OUTPUT);
+  std::vector<double> mag(static_cast<size_t>(nfft / 2));
+  for (int i = 0; i < nfft / 2; ++i) {
+    const auto c = spec.at<cv::Vec2d>(0, i);
+    mag[static_cast<size_t>(i)] = std::hypot(c[0], c[1]);
+  }
+  auto at = [&](double f) {  // cycles per sample -> interpolated magnitude
+    const double idx = f * nfft;
+    const int i = static_cast<int>(std::floor(idx));
+    if (i < 0 || i + 1 >= static_cast<int>(mag.size())) return 0.0;
+    const double w = idx - i;
+    return (1 - w) * mag[static_cast<size_t>(i)] + w * mag[static_cast<size_t>(i) + 1];
+  };
+  // Spectrum floor: the median over the band of plausible frequencies.
+  const double f_lo = 1.0 / (5 * max_period_px), f_hi = std::min(0.5, 1.0 / min_period_px);
+  std::vector<double> band;
+  for (int i = static_cast<int>(f_lo * nfft); i < static_cast<int>(f_hi * nfft) && i < nfft / 2; i += 4)
+    band.push_back(mag[static_cast<size_t>(i)]);
+  if (band.empty()) return out;
+  std::nth_element(band.begin(), band.begin() + band.size() / 2, band.end());
+  const double floor = std::max(1e-12, band[band.size() / 2]);
+  // Candidate 1 mm frequencies: local maxima of the spectrum in [1/max, 1/min].
+  struct Cand {
+    double f, mag;
+  };
+  std::vector<Cand> peaks;
+  const int i0 = std::max(2, static_cast<int>(std::floor(f_lo * nfft))), i1 = static_cast<int>(f_hi * nfft);
+  const int guard = std::max(2, nfft / static_cast<int>(n) / 2);
+  double strongest = 0;
+  for (int i = i0; i < i1 && i + guard < nfft / 2; ++i) {
+    const double m = mag[static_cast<size_t>(i)];
+    bool is_max = true;
+    for (int d = 1; d <= guard && is_max; ++d)
+      is_max = m >= mag[static_cast<size_t>(i - d)] && m >= mag[static_cast<size_t>(i + d)];
+    if (!is_max || m < 6 * floor) continue;
+    peaks.push_back({static_cast<double>(i) / nfft, m});
+    strongest = std::max(strongest, m);
+  }
+  if (peaks.empty()) return out;
+  const double f_min_period = 1.0 / max_period_px, f_max_period = 1.0 / min_period_px;
+  // The lowest strong peak with the 5 mm comb beneath it is the 1 mm frequency.
+  std::sort(peaks.begin(), peaks.end(), [](const Cand& a, const Cand& b) { return a.f < b.f; });
+  double chosen = 0, chosen_mag = 0;
+  for (const auto& c : peaks) {
+    if (c.f < f_min_period || c.f > f_max_period || c.mag < 0.2 * strongest) continue;
+    double comb = 1e300;
+    for (int k = 1; k <= 4; ++k) {
+      // The sub-harmonic's own peak may sit a little off k f / 5: take the local max.
+      double m = 0;
+      for (double d = -1.5; d <= 1.5; d += 0.5) m = std::max(m, at(k * c.f / 5 + d / nfft));
+      comb = std::min(comb, m);
+    }
+    if (comb > 4 * floor) {
+      chosen = c.f;
+      chosen_mag = c.mag;
+      break;
+    }
+  }
+  if (chosen == 0) {
+    // No 5 mm comb under any strong peak: a 5 mm-only grid; the strongest peak whose
+    // fifth of a period is plausible.
+    for (const auto& c : peaks) {
+      if (c.mag > chosen_mag && 5 * c.f >= f_min_period && 5 * c.f <= f_max_period) chosen = c.f, chosen_mag = c.mag;
+    }
+    if (chosen == 0) return out;
+    out.minor = false;
+    chosen *= 5;  // as a 1 mm frequency
+  }
+  // Refine on the exact DFT: the energy of the 5 mm comb's harmonics below Nyquist.
+  auto energy = [&](double f1mm) {
+    double e = 0;
+    for (int k = 1; k <= 25; ++k) {
+      const double f = k * f1mm / 5;
+      if (f > 0.45) break;
+      const double m = dft_mag(x, f);
+      e += m * m;
+    }
+    return e;
+  };
+  double best = chosen, best_e = energy(chosen);
+  double span = 2.0 / static_cast<double>(nfft);
+  for (int iter = 0; iter < 3; ++iter) {
+    const double centre = best;
+    for (int s = -10; s <= 10; ++s) {
+      const double f = centre + s * span / 10;
+      const double e = energy(f);
+      if (e > best_e) best_e = e, best = f;
+    }
+    span /= 8;
+  }
+  out.period_px = 1.0 / best;
+  out.strength = chosen_mag / floor;
+  return out;
+}
+
+void set_canonical_transform(PageGeometry& g, double canonical_px_per_mm) {
+  g.canonical_px_per_mm = canonical_px_per_mm;
+  const double th = std::tan(g.angle_h_deg * kPi / 180), tv = std::tan(g.angle_v_deg * kPi / 180);
+  const double su = canonical_px_per_mm / g.px_per_mm_x, sv = canonical_px_per_mm / g.px_per_mm_y;
+  // u = su (x + y tv), v = sv (y - x th), about the image centre; then the canvas is moved
+  // so the whole input fits.
+  const double cx = 0.5 * g.input_size.width, cy = 0.5 * g.input_size.height;
+  cv::Matx33d lin(su, su * tv, 0, -sv * th, sv, 0, 0, 0, 1);
+  cv::Matx33d centre(1, 0, -cx, 0, 1, -cy, 0, 0, 1);
+  cv::Matx33d m = lin * centre;
+  double umin = 1e300, umax = -1e300, vmin = 1e300, vmax = -1e300;
+  for (double px : {0.0, static_cast<double>(g.input_size.width)}) {
+    for (double py : {0.0, static_cast<double>(g.input_size.height)}) {
+      const cv::Vec3d p = m * cv::Vec3d(px, py, 1);
+      umin = std::min(umin, p[0]), umax = std::max(umax, p[0]);
+      vmin = std::min(vmin, p[1]), vmax = std::max(vmax, p[1]);
+    }
+  }
+  // Keep the page centre at the canvas centre, with the canvas as large as the rotated page.
+  const double w = std::ceil(umax - umin), h = std::ceil(vmax - vmin);
+  cv::Matx33d shift(1, 0, 0.5 * w, 0, 1, 0.5 * h, 0, 0, 1);
+  g.to_canonical = shift * m;
+  g.canonical_size = cv::Size(static_cast<int>(w), static_cast<int>(h));
+}
+
+PageGeometry find_geometry(const cv::Mat& image, const GeometryOptions& o) {
+  const cv::Mat g = grid_signal(image);
+  PageGeometry out;
+  out.input_size = image.size();
+  std::vector<double> hc, vc;
+  {
+    const cv::Mat hs = stripe_profiles(g, /*horizontal=*/true, kSearchStripes, &hc);
+    const cv::Mat vs = stripe_profiles(g, /*horizontal=*/false, kSearchStripes, &vc);
+    out.angle_h_deg = best_angle(hs, hc, o.max_angle_deg);
+    // Vertical lines x = c - y tan(a): profile along x, stripes along y, slope -tan(a).
+    out.angle_v_deg = -best_angle(vs, vc, o.max_angle_deg);
+  }
+  const cv::Mat hs = stripe_profiles(g, /*horizontal=*/true, kProfileStripes, &hc);
+  const cv::Mat vs = stripe_profiles(g, /*horizontal=*/false, kProfileStripes, &vc);
+  const auto py = combined_profile(hs, hc, std::tan(out.angle_h_deg * kPi / 180));
+  const auto px = combined_profile(vs, vc, -std::tan(out.angle_v_deg * kPi / 180));
+  const GridPeriod gy = find_grid_period(py, o.min_px_per_mm, o.max_px_per_mm);
+  const GridPeriod gx = find_grid_period(px, o.min_px_per_mm, o.max_px_per_mm);
+  if (gx.strength > 0 && gy.strength > 0 && std::abs(gx.period_px / gy.period_px - 1) < 0.15) {
+    out.px_per_mm_x = gx.period_px;
+    out.px_per_mm_y = gy.period_px;
+    out.grid_strength = std::min(gx.strength, gy.strength);
+    out.minor_lines = gx.minor && gy.minor;
+    out.scale_source = "grid";
+  } else if (gx.strength > 0 || gy.strength > 0) {
+    // One axis only (the other's lines hidden or aliased): a square grid.
+    const GridPeriod& one = gx.strength >= gy.strength ? gx : gy;
+    out.px_per_mm_x = out.px_per_mm_y = one.period_px;
+    out.grid_strength = one.strength;
+    out.minor_lines = one.minor;
+    out.scale_source = "grid";
+  } else {
+    const double long_side = std::max(image.cols, image.rows);
+    out.px_per_mm_x = out.px_per_mm_y = long_side / o.page_width_mm;
+    out.grid_strength = 0;
+    out.scale_source = "page";
+    out.angle_v_deg = out.angle_h_deg = 0;
+  }
+  set_canonical_transform(out, o.canonical_px_per_mm);
+  return out;
+}
+
+cv::Mat warp_to_canonical(const cv::Mat& image, const PageGeometry& g) {
+  // Displacement of the corners against the identity: skip a warp that moves nothing.
+  double worst = 0;
+  for (double px : {0.0, static_cast<double>(image.cols)}) {
+    for (double py : {0.0, static_cast<double>(image.rows)}) {
+      const cv::Vec3d p = g.to_canonical * cv::Vec3d(px, py, 1);
+      worst = std::max({worst, std::abs(p[0] / p[2] - px), std::abs(p[1] / p[2] - py)});
+    }
+  }
+  if (worst < 0.1 && g.canonical_size == image.size()) return image;
+  cv::Mat out;
+  const cv::Scalar paper = image.channels() == 3 ? cv::Scalar(255, 255, 255) : cv::Scalar(255);
+  cv::warpPerspective(image, out, cv::Mat(g.to_canonical), g.canonical_size, cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                      paper);
+  return out;
+}
+
+}  // namespace ecg::digitize
