@@ -232,24 +232,34 @@ std::vector<RowTrace> ClassicalReader::read(const PageView& page) const {
         emit(x, centroid(dark, x, run->top, run->bottom));
         continue;
       }
-      const Run* prev = chosen_run(p, i - 1);
-      const Run* next = chosen_run(p, i + 1);
-      if (!prev) prev = next;
-      if (!next) next = prev;
-      const double tip_up = run->top + 0.5 * (lw - 1), tip_down = run->bottom - 0.5 * (lw - 1);
-      if (!prev) {
-        emit(x, 0.5 * (tip_up + tip_down));
+      // A tip: the column whose run reaches furthest up (down) within +-2 columns, with the
+      // trace 3 columns away clearly lower (higher). The slopes' ink reaches almost as far
+      // (the line's width), so comparing with the next column alone misses most tips.
+      bool peak_up = true, peak_down = true;
+      for (long d = -2; d <= 2; ++d) {
+        const Run* o = chosen_run(p, i + d);
+        if (!o || d == 0) continue;
+        peak_up = peak_up && o->top >= run->top;
+        peak_down = peak_down && o->bottom <= run->bottom;
+      }
+      const Run* l3 = chosen_run(p, i - 3);
+      const Run* r3 = chosen_run(p, i + 3);
+      if (!l3) l3 = r3;
+      if (!r3) r3 = l3;
+      if (!l3) {
+        emit(x, centroid(dark, x, run->top, run->bottom));
         continue;
       }
-      const bool peak_up = prev->top > run->top + 1 && next->top > run->top + 1;
-      const bool peak_down = prev->bottom < run->bottom - 1 && next->bottom < run->bottom - 1;
+      peak_up = peak_up && l3->centre() > run->top + lw && r3->centre() > run->top + lw;
+      peak_down = peak_down && l3->centre() < run->bottom - lw && r3->centre() < run->bottom - lw;
+      const double tip_up = run->top + 0.5 * (lw - 1), tip_down = run->bottom - 0.5 * (lw - 1);
       if (peak_up && !peak_down) {
         emit(x, tip_up);
       } else if (peak_down && !peak_up) {
         emit(x, tip_down);
       } else if (peak_up && peak_down) {
         // A spike both ways within one column: the end further from the neighbours.
-        const double ref = 0.5 * (prev->centre() + next->centre());
+        const double ref = 0.5 * (l3->centre() + r3->centre());
         emit(x, std::abs(tip_up - ref) > std::abs(tip_down - ref) ? tip_up : tip_down);
       } else {
         // On a slope the run spans the centre line over about x +- (1 + lw) / 2 (the

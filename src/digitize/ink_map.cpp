@@ -68,6 +68,30 @@ InkMap find_ink(const cv::Mat& image, double px_per_mm) {
   out.grid_darkness = grid;
   out.threshold = std::min(0.75, std::max(0.3, grid + 0.4 * (1 - grid)));
   cv::compare(out.darkness, out.threshold, out.mask, cv::CMP_GT);
+  // Dark regions that touch the border (a rotated page's corners, a scanner's lid, a
+  // table behind a photographed page) are not ink: solid components that touch the
+  // border, thicker than 1 mm on average (a trace, even a long one, is far thinner).
+  {
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(out.mask, labels, stats, centroids, 8, CV_32S);
+    std::vector<uint8_t> drop(static_cast<size_t>(n), 0);
+    bool any = false;
+    for (int i = 1; i < n; ++i) {
+      const int x = stats.at<int>(i, cv::CC_STAT_LEFT), y = stats.at<int>(i, cv::CC_STAT_TOP);
+      const int w = stats.at<int>(i, cv::CC_STAT_WIDTH), h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
+      const double area = stats.at<int>(i, cv::CC_STAT_AREA);
+      const bool touches = x <= 1 || y <= 1 || x + w >= out.mask.cols - 1 || y + h >= out.mask.rows - 1;
+      if (touches && area / std::max(w, h) > px_per_mm) drop[static_cast<size_t>(i)] = 1, any = true;
+    }
+    if (any) {
+      for (int y = 0; y < labels.rows; ++y) {
+        const int* l = labels.ptr<int>(y);
+        uint8_t* m = out.mask.ptr<uint8_t>(y);
+        for (int x = 0; x < labels.cols; ++x)
+          if (drop[static_cast<size_t>(l[x])]) m[x] = 0;
+      }
+    }
+  }
   // A frame drawn around the image or a scan's dark edge is not ink.
   const int edge = std::max(2, static_cast<int>(std::ceil(0.5 * px_per_mm)));
   if (out.mask.rows > 2 * edge && out.mask.cols > 2 * edge) {

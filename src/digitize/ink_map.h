@@ -12,7 +12,8 @@
 //             the 90th percentile of darkness over the grid-or-ink pixels, and the
 //             threshold is set between it and black ink: max(0.3, grid + 0.4 (1 - grid)),
 //             at most 0.75. Ink within 0.5 mm of the image's border (a frame, a scan's
-//             edge) is cleared.
+//             edge) is cleared, and so are solid dark regions touching the border (a
+//             rotated page's corners: components thicker than 1 mm on average).
 //
 //   InkMap ink = find_ink(canonical_bgr, geometry.canonical_px_per_mm);
 

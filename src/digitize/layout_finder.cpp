@@ -13,10 +13,11 @@ namespace {
 
 using Rows = std::vector<std::vector<std::string>>;
 
-// Topmost ink pixel of column x in [y0, y1), or -1.
+// Topmost ink pixel of column x in [y0, y1) with ink below it too (a lone speck of noise
+// is no line), or -1.
 int top_ink(const cv::Mat& mask, int x, int y0, int y1) {
-  for (int y = std::max(0, y0); y < std::min(mask.rows, y1); ++y)
-    if (mask.at<uint8_t>(y, x)) return y;
+  for (int y = std::max(0, y0); y + 1 < std::min(mask.rows, y1); ++y)
+    if (mask.at<uint8_t>(y, x) && mask.at<uint8_t>(y + 1, x)) return y;
   return -1;
 }
 
@@ -49,7 +50,7 @@ double snap_gain(double mm_per_mv) {
 }
 
 // Finds the calibration pulse at the left end of a row (see the header).
-void find_pulse(const cv::Mat& mask, double s, double prev_y, RowFinding& r) {
+void find_pulse(const cv::Mat& mask, const cv::Mat& dark, double s, double prev_y, RowFinding& r) {
   const int x_begin = static_cast<int>(r.ink_left_px);
   const int x_end = std::min(mask.cols, static_cast<int>(r.ink_left_px + 15 * s));
   const int y_top = static_cast<int>(std::max(prev_y + 1 * s, r.y_px - 25 * s));
@@ -74,25 +75,59 @@ void find_pulse(const cv::Mat& mask, double s, double prev_y, RowFinding& r) {
   if (!run_at(mask, (xl + xr) / 2, top, y_top, y_bottom, &tt, &tb)) return;
   const double lw = tb - tt + 1;
   // The foot: the lowest ink of the rising stroke (the falling one may run into the trace).
+  // Walked down from the top bar, over holes of up to 2 px (noise, JPEG).
   int foot = -1;
-  for (int x : {xl, xl + 1}) {
-    int a = 0, b = 0;
-    if (run_at(mask, x, top, y_top, static_cast<int>(r.y_px + 3 * s), &a, &b) && a <= top + lw) foot = std::max(foot, b);
+  const int limit = std::min(mask.rows - 1, static_cast<int>(r.y_px + 3 * s));
+  for (int x = xl; x <= std::min(xl + 2, mask.cols - 1); ++x) {
+    int y = top, last = -1, holes = 0;
+    while (y <= limit && holes <= 2) {
+      if (mask.at<uint8_t>(y, x)) {
+        last = y;
+        holes = 0;
+      } else if (last >= 0) {
+        ++holes;
+      } else if (y > top + lw + 2) {
+        break;  // this column never met the bar
+      }
+      ++y;
+    }
+    foot = std::max(foot, last);
   }
   if (foot < 0) return;
-  const double height_px = (foot - top + 1) - lw;  // between the line centres
+  // Sub-pixel: the bar's centre and width from its darkness, the stroke's end from the
+  // partial coverage of the pixel below its last one.
+  const int xm = (xl + xr) / 2;
+  auto dark_at = [&](int y, int x) {
+    return y >= 0 && y < dark.rows && x >= 0 && x < dark.cols ? static_cast<double>(dark.at<float>(y, x)) : 0.0;
+  };
+  // The paper's own darkness here (noise, stains): the lighter of the pixels 3 px off the bar.
+  const double bg = std::min(dark_at(tt - 3, xm), dark_at(tb + 3, xm));
+  double dmax = 1e-6, dsum = 0, ysum = 0;
+  for (int y = std::max(0, tt - 1); y <= std::min(dark.rows - 1, tb + 1); ++y) {
+    const double d = std::max(0.0, dark.at<float>(y, xm) - bg);
+    dmax = std::max(dmax, d);
+    dsum += d;
+    ysum += d * y;
+  }
+  const double bar_centre = ysum / std::max(1e-6, dsum), bar_width = dsum / dmax;
+  const int xs = xl + 1 < dark.cols ? xl + 1 : xl;
+  const double below = std::max(0.0, dark_at(foot + 1, xs) - std::min(bg, dark_at(foot + 3, xs)));
+  const double foot_edge = foot + 0.5 + std::clamp(below / dmax, 0.0, 1.0);
+  const double zero = foot_edge - 0.5 * bar_width;  // the stroke ends half a width past 0 mV
+  const double height_px = zero - bar_centre;
   if (height_px < 4 * s) return;
   r.pulse = true;
   r.pulse_left_px = xl;
   r.pulse_right_px = xr;
-  r.pulse_top_px = top + 0.5 * (lw - 1);
-  r.zero_px = foot - 0.5 * (lw - 1);
+  r.pulse_top_px = bar_centre;
+  r.zero_px = zero;
   r.gain_mm_mv = snap_gain(height_px / s);
 }
 
-// Is there a separator bar (a vertical run of 3-20 mm across the zero line) within
-// +-1.5 mm of x?
-bool separator_at(const cv::Mat& mask, double x, double zero_px, double s) {
+// The centre of a separator bar (a vertical run of 3-20 mm across the zero line, as wide
+// 2 px to its right) within +-1.5 mm of x: its darkness-weighted centre column, which
+// blur and JPEG leave in place; NaN when there is none.
+double separator_at(const cv::Mat& mask, const cv::Mat& dark, double x, double zero_px, double s) {
   const int x0 = std::max(0, static_cast<int>(x - 1.5 * s)), x1 = std::min(mask.cols - 1, static_cast<int>(x + 1.5 * s));
   for (int c = x0; c <= x1; ++c) {
     int t = 0, b = 0;
@@ -100,13 +135,37 @@ bool separator_at(const cv::Mat& mask, double x, double zero_px, double s) {
                 static_cast<int>(zero_px + 25 * s), &t, &b))
       continue;
     const double len = b - t + 1;
-    if (len >= 3 * s && len <= 20 * s && t <= zero_px + 1 * s && b >= zero_px - 1 * s) {
-      // A bar, not a QRS: its neighbour columns 2 px away carry the same long run too.
-      int t2 = 0, b2 = 0;
-      if (c + 2 < mask.cols && run_at(mask, c + 2, t, t, b + 1, &t2, &b2) && t2 <= t + 2 && b2 >= b - 2) return true;
+    if (!(len >= 3 * s && len <= 20 * s && t <= zero_px + 1 * s && b >= zero_px - 1 * s)) continue;
+    int t2 = 0, b2 = 0;
+    if (!(c + 2 < mask.cols && run_at(mask, c + 2, t, t, b + 1, &t2, &b2) && t2 <= t + 2 && b2 >= b - 2)) continue;
+    // Column sums of darkness over the bar's rows, less the lightest column's.
+    const int a0 = std::max(0, c - 6), a1 = std::min(dark.cols - 1, c + 8);
+    std::vector<double> col;
+    for (int xx = a0; xx <= a1; ++xx) {
+      double sum = 0;
+      for (int y = t; y <= b; ++y) sum += dark.at<float>(y, xx);
+      col.push_back(sum);
     }
+    const double lo = *std::min_element(col.begin(), col.end());
+    double w = 0, wx = 0;
+    for (size_t k = 0; k < col.size(); ++k) {
+      const double v = col[k] - lo;
+      // Only the bar's own columns: more than half its peak.
+      w += v;
+      wx += v * (a0 + static_cast<double>(k));
+    }
+    double peak = 0;
+    for (double v : col) peak = std::max(peak, v - lo);
+    w = 0, wx = 0;
+    for (size_t k = 0; k < col.size(); ++k) {
+      const double v = col[k] - lo;
+      if (v < 0.5 * peak) continue;
+      w += v;
+      wx += v * (a0 + static_cast<double>(k));
+    }
+    return w > 0 ? wx / w : c;
   }
-  return false;
+  return std::nan("");
 }
 
 }  // namespace
@@ -178,8 +237,8 @@ FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
     row.gain_mm_mv = o.gain_mm_mv;
     const double up = r > 0 ? peaks[r] - peaks[r - 1] : (peaks.size() > 1 ? peaks[1] - peaks[0] : 30 * s);
     const double down = r + 1 < peaks.size() ? peaks[r + 1] - peaks[r] : up;
-    const double hb = std::min({0.45 * up, 0.45 * down, 8 * s});
-    // The row's ink extent: the widest run of columns with ink within +-hb, gaps up to 5 mm.
+    const double hb = std::min(0.45 * up, 0.45 * down);
+    // The row's ink extent: the widest run of columns with ink within +-hb, gaps up to 10 mm.
     cv::Mat band;
     const int y0 = std::max(0, static_cast<int>(peaks[r] - hb)), y1 = std::min(mask.rows, static_cast<int>(peaks[r] + hb) + 1);
     cv::reduce(mask.rowRange(y0, y1), band, 0, cv::REDUCE_MAX);
@@ -187,13 +246,13 @@ FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
     int best_l = -1, best_r = -1, cur_l = -1, last = -1;
     for (int x = 0; x < mask.cols; ++x) {
       if (!b[x]) continue;
-      if (cur_l < 0 || x - last > 5 * s) cur_l = x;
+      if (cur_l < 0 || x - last > 10 * s) cur_l = x;
       last = x;
       if (last - cur_l > best_r - best_l) best_l = cur_l, best_r = last;
     }
     row.ink_left_px = best_l;
     row.ink_right_px = best_r;
-    find_pulse(mask, s, r > 0 ? peaks[r - 1] : -1e9, row);
+    find_pulse(mask, ink.darkness, s, r > 0 ? peaks[r - 1] : -1e9, row);
     out.rows.push_back(row);
   }
   // Trace rows span most of the widest row; header and footer text, a crease or a page
@@ -206,29 +265,31 @@ FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
   // Pulses again with the final neighbours (a dropped text row no longer bounds the search).
   for (size_t r = 0; r < out.rows.size(); ++r) {
     if (out.rows[r].pulse) continue;
-    find_pulse(mask, s, r > 0 ? out.rows[r - 1].y_px : -1e9, out.rows[r]);
+    find_pulse(mask, ink.darkness, s, r > 0 ? out.rows[r - 1].y_px : -1e9, out.rows[r]);
   }
 
   // Strip duration and time origin per row. The trace ends where its last sample is drawn
   // (plus half a line width); its start follows the pulse where one is drawn.
-  std::vector<double> lengths;
+  std::vector<double> lengths, with_pulse;
   for (auto& row : out.rows) {
     const double start = row.pulse ? row.pulse_right_px : row.ink_left_px;
     lengths.push_back((row.ink_right_px - start) / pps);
+    if (row.pulse) with_pulse.push_back(lengths.back());
   }
+  if (!with_pulse.empty()) lengths = with_pulse;  // their start is the trace's, not a stray mark's
   std::vector<double> sorted = lengths;
   std::sort(sorted.begin(), sorted.end());
   out.strip_s = std::max(0.5, std::round(2 * sorted[sorted.size() / 2]) / 2);
   // Candidate origins: from the ends (the last sample, at strip_s less one sample period
   // with 500 Hz taken as the source's rate, lies half a line width inside the ink's end)
-  // and from the starts (the trace begins where the pulse ends, or at its first ink). A
+  // (the last pixel's partial coverage takes about half a pixel more) and from the starts (the trace begins where the pulse ends, or at its first ink). A
   // wave running out of the row can cut its end short, so the page's medians of both
   // compete, and the one that puts the most separator bars at panel boundaries wins; a
   // row keeps its own end estimate where that agrees within 0.5 mm.
   const double lw = 0.3 * s;  // 0.75 pt, ecg-image-kit's and most printers' trace
   std::vector<double> from_end, from_start;
   for (auto& row : out.rows) {
-    row.x0_px = row.ink_right_px + 0.5 - 0.5 * lw - (out.strip_s - 1.0 / 500) * pps;
+    row.x0_px = row.ink_right_px - 0.5 * lw - (out.strip_s - 1.0 / 500) * pps;
     from_end.push_back(row.x0_px);
     from_start.push_back(row.pulse ? row.pulse_right_px - 0.5 * lw : row.ink_left_px + 0.5 * lw - 0.5);
   }
@@ -239,19 +300,29 @@ FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
   auto bars_for = [&](double x0) {
     int n = 0;
     for (const auto& row : out.rows)
-      for (int c = 1; c <= 3; ++c) n += separator_at(mask, x0 + c * out.strip_s / 4 * pps, row.zero_px, s);
+      for (int c = 1; c <= 3; ++c) n += !std::isnan(separator_at(mask, ink.darkness, x0 + c * out.strip_s / 4 * pps, row.zero_px, s));
     return n;
   };
   const double end_x0 = median_of(from_end), start_x0 = median_of(from_start);
   const double page_x0 = bars_for(start_x0) > bars_for(end_x0) ? start_x0 : end_x0;
   for (auto& row : out.rows)
     if (std::abs(row.x0_px - page_x0) > 0.5 * s) row.x0_px = page_x0;
+  // Where a row shows its separators, their centres fix its origin best.
+  for (auto& row : out.rows) {
+    std::vector<double> at;
+    for (int c = 1; c <= 3; ++c) {
+      const double xb = separator_at(mask, ink.darkness, row.x0_px + c * out.strip_s / 4 * pps, row.zero_px, s);
+      if (!std::isnan(xb)) at.push_back(xb - c * out.strip_s / 4 * pps);
+    }
+    if (at.size() >= 2) row.x0_px = median_of(at);
+  }
 
   // Columns per row from the separators.
   for (auto& row : out.rows) {
     int four = 0;
-    for (int c = 1; c <= 3; ++c) four += separator_at(mask, row.x0_px + c * out.strip_s / 4 * pps, row.zero_px, s);
-    const bool two = separator_at(mask, row.x0_px + out.strip_s / 2 * pps, row.zero_px, s);
+    for (int c = 1; c <= 3; ++c)
+      four += !std::isnan(separator_at(mask, ink.darkness, row.x0_px + c * out.strip_s / 4 * pps, row.zero_px, s));
+    const bool two = !std::isnan(separator_at(mask, ink.darkness, row.x0_px + out.strip_s / 2 * pps, row.zero_px, s));
     row.columns = four >= 2 ? 4 : (two ? 2 : 1);
     row.separators = four >= 2 ? four : (two ? 1 : 0);
   }
