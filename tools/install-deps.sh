@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libopencv-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev libonnx-dev
-  libarchive-dev libcli11-dev libgloo-dev libgoogle-glog-dev libopenblas0-openmp
+  libarchive-dev libcli11-dev libpoppler-cpp-dev libgloo-dev libgoogle-glog-dev libopenblas0-openmp
   fonts-dejavu-core nodejs jq bc
 )
 

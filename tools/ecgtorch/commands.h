@@ -38,5 +38,6 @@ Command add_eval_command(CLI::App& app);
 Command add_sweep_command(CLI::App& app);
 Command add_export_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
+Command add_digitize_command(CLI::App& app);
 
 }  // namespace ecg::tools

@@ -1,0 +1,36 @@
+#include "digitize/page_reader.h"
+
+#include <chrono>
+
+#include "core/error.h"
+
+namespace ecg::digitize {
+
+PageReading read_page(const cv::Mat& image, const TraceReader& reader, const PageReadOptions& o) {
+  ECG_CHECK(o.fs_hz > 0, "read_page: fs must be > 0, got ", o.fs_hz);
+  const auto start = std::chrono::steady_clock::now();
+  PageReading r;
+  r.reader = reader.name();
+  r.geometry = find_geometry(image, o.geometry);
+  cv::Mat page = warp_to_canonical(image, r.geometry);
+  InkMap ink = find_ink(page, r.geometry.canonical_px_per_mm);
+  LayoutOptions lo = o.layout;
+  lo.px_per_mm = r.geometry.canonical_px_per_mm;
+  r.layout = find_layout(ink, lo);
+  r.traces = reader.read(PageView{page, ink, r.layout});
+  r.signals = to_signals(r.layout, r.traces, o.fs_hz);
+  if (o.keep_canonical) {
+    r.canonical = page;
+    r.ink = std::move(ink);
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+cv::Point2d to_input(const PageGeometry& g, cv::Point2d p) {
+  const cv::Matx33d inv = g.to_canonical.inv();
+  const cv::Vec3d v = inv * cv::Vec3d(p.x, p.y, 1.0);
+  return {v[0] / v[2], v[1] / v[2]};
+}
+
+}  // namespace ecg::digitize

@@ -1,0 +1,49 @@
+#pragma once
+// Reading one page: image -> geometry -> canonical page -> ink -> layout -> traces ->
+// calibrated signals. The trace step is the only one that differs between readers
+// (trace_reader.h); everything else is shared, so the classical reader and a learned one
+// see the same canonical page, rows and panels.
+//
+//   auto reader = make_trace_reader("classical");
+//   PageReading r = read_page(bgr, *reader, PageReadOptions{});
+//   r.signals.leads   // each lead over its panel, at fs_hz
+
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "digitize/ink_map.h"
+#include "digitize/layout_finder.h"
+#include "digitize/page_geometry.h"
+#include "digitize/page_signals.h"
+#include "digitize/trace_reader.h"
+
+namespace ecg::digitize {
+
+struct PageReadOptions {
+  GeometryOptions geometry;
+  LayoutOptions layout;  // px_per_mm is taken from the geometry
+  double fs_hz = 500;
+  bool keep_canonical = false;  // keep the canonical page and ink (plots, debugging)
+};
+
+struct PageReading {
+  PageGeometry geometry;
+  FoundLayout layout;
+  std::vector<RowTrace> traces;  // canonical pixels, one per layout row
+  PageSignals signals;
+  std::string reader;  // the trace reader's name
+  double seconds = 0;  // wall time of the whole reading
+  cv::Mat canonical;   // when keep_canonical
+  InkMap ink;          // when keep_canonical
+};
+
+/// Throws ecg::Error for an image that is not 8-bit BGR / grey, fs_hz <= 0, or a page on
+/// which no ECG row is found ("no ECG trace rows found").
+PageReading read_page(const cv::Mat& image, const TraceReader& reader, const PageReadOptions& options);
+
+/// Maps canonical pixels back onto the input image (the inverse of to_canonical).
+cv::Point2d to_input(const PageGeometry& geometry, cv::Point2d canonical_px);
+
+}  // namespace ecg::digitize

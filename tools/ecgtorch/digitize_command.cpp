@@ -1,0 +1,77 @@
+// `ecgtorch digitize --input IMAGE|PDF|DIR --out DIR [--format kaggle|wfdb|json[,...]]
+// [--fs 500] [--reader classical] [--plots] [--threads N] [-q]`: reads ECG pages into
+// calibrated signals (digitize/digitize_job.h says what is written). A page that fails
+// is one line on stderr and exit status 1; the other pages are still written.
+
+#include <unistd.h>
+
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "commands.h"
+#include "core/strings.h"
+#include "digitize/digitize_job.h"
+
+namespace ecg::tools {
+
+Command add_digitize_command(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand("digitize", "Read ECG page images or PDFs into signals (Kaggle CSV, WFDB, JSON)");
+  struct Args {
+    std::string input, out = ".", format = "kaggle";
+    digitize::DigitizeJob job;
+    bool quiet = false;
+  };
+  auto a = std::make_shared<Args>();
+  sub->add_option("input,--input", a->input, "a page image (.png .jpg .tif .bmp .webp), a PDF, or a folder of them")
+      ->required();
+  sub->add_option("--out", a->out, "output folder")->capture_default_str();
+  sub->add_option("--format", a->format, "kaggle | wfdb | json, or several joined by commas")->capture_default_str();
+  sub->add_option("--fs", a->job.read.fs_hz, "sample rate of the signals, Hz")
+      ->check(CLI::Range(1.0, 100000.0))
+      ->capture_default_str();
+  sub->add_option("--reader", a->job.reader, "the trace reader: classical")->capture_default_str();
+  sub->add_option("--speed", a->job.read.layout.speed_mm_s, "paper speed, mm/s")
+      ->check(CLI::Range(1.0, 1000.0))
+      ->capture_default_str();
+  sub->add_option("--gain", a->job.read.layout.gain_mm_mv, "mm per mV where no calibration pulse is found")
+      ->check(CLI::Range(0.5, 100.0))
+      ->capture_default_str();
+  sub->add_option("--pdf-dpi", a->job.image.pdf_dpi, "resolution PDF pages are rendered at")
+      ->check(CLI::Range(50.0, 1200.0))
+      ->capture_default_str();
+  sub->add_option("--threads", a->job.threads, "pages read in parallel")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  sub->add_flag("--plots", a->job.plots, "also <name>_plot.png: the page with the grid, rows, panels and traces found");
+  sub->add_flag("-q,--quiet", a->quiet, "no progress bar and no summary");
+  return Command{sub, [a]() {
+                   digitize::DigitizeJob job = a->job;
+                   job.input = a->input;
+                   job.out_dir = a->out;
+                   job.formats.clear();
+                   for (const auto& f : split(a->format, ',')) {
+                     const std::string name = trim(f);
+                     if (name != "kaggle" && name != "wfdb" && name != "json") {
+                       throw UsageError("digitize: --format must be kaggle, wfdb or json (or several joined by "
+                                        "commas), got '" + a->format + "'");
+                     }
+                     job.formats.push_back(name);
+                   }
+                   job.progress = !a->quiet && ::isatty(2) != 0;
+                   const auto sum = digitize::run_digitize(job, [](const digitize::PageOutcome& p) {
+                     std::cerr << "ecgtorch: error: " << p.error << "\n";
+                   });
+                   const int failed = sum.failed();
+                   if (!a->quiet) {
+                     std::ostringstream line;
+                     line << std::fixed << std::setprecision(2) << "digitized " << sum.pages.size() - failed << " of "
+                          << sum.pages.size() << " page(s) with the " << job.reader << " reader in " << sum.seconds
+                          << " s; wrote " << a->format << " to " << job.out_dir.string();
+                     std::cout << line.str() << "\n";
+                   }
+                   return failed > 0 ? 1 : 0;
+                 }};
+}
+
+}  // namespace ecg::tools
