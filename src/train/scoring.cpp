@@ -2,11 +2,13 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <limits>
 #include <sstream>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "data/kaggle_csv.h"
 #include "data/record_io.h"
@@ -163,6 +165,107 @@ ScoreReport score_directories(const fs::path& pred_dir, const fs::path& truth_di
   ScoreReport rep = score_records(pairs, o);
   rep.missing = missing;
   rep.unmatched = unmatched;
+  return rep;
+}
+
+namespace {
+
+// Page stem -> record id: "00001_hr-0" -> "00001_hr" when the record exists.
+const fs::path* record_of(const std::string& page, const std::map<std::string, fs::path>& records) {
+  auto it = records.find(page);
+  if (it != records.end()) return &it->second;
+  const size_t dash = page.rfind('-');
+  if (dash == std::string::npos || dash + 1 == page.size()) return nullptr;
+  if (page.find_first_not_of("0123456789", dash + 1) != std::string::npos) return nullptr;
+  it = records.find(page.substr(0, dash));
+  return it == records.end() ? nullptr : &it->second;
+}
+
+int64_t window_bound(const nlohmann::json& lead, const char* key, const fs::path& file, size_t i) {
+  const auto it = lead.find(key);
+  ECG_CHECK(it != lead.end() && it->is_number_integer(), file.string(), ": leads[", i, "].", key,
+            ": expected an integer sample index");
+  return it->get<int64_t>();
+}
+
+}  // namespace
+
+std::map<std::string, data::Record> windowed_truth(const fs::path& records_dir, const fs::path& windows_dir) {
+  ECG_CHECK(fs::is_directory(windows_dir), windows_dir.string(), ": not a directory");
+  const auto records = find_records(records_dir);
+  std::vector<fs::path> pages;
+  for (const auto& e : fs::recursive_directory_iterator(windows_dir)) {
+    if (e.is_regular_file() && e.path().extension() == ".json") pages.push_back(e.path());
+  }
+  std::sort(pages.begin(), pages.end());
+  ECG_CHECK(!pages.empty(), windows_dir.string(), ": no page JSON found");
+  std::map<std::string, data::Record> out;
+  for (const auto& file : pages) {
+    const std::string page = file.stem().string();
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(read_file(file));
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(file.string() + ": not valid JSON (" + e.what() + ")");
+    }
+    const auto leads = j.find("leads");
+    ECG_CHECK(leads != j.end() && leads->is_array(), file.string(), ": leads: expected an array of lead windows");
+    const fs::path* rec_file = record_of(page, records);
+    ECG_CHECK(rec_file != nullptr, "page ", page, " (", file.string(), "): no record '", page, "' or '",
+              page.substr(0, page.rfind('-')), "' in ", records_dir.string());
+    data::Record rec = load_record(*rec_file);
+    std::map<int64_t, std::pair<int64_t, int64_t>> window;  // lead index -> longest [a, b)
+    for (size_t i = 0; i < leads->size(); ++i) {
+      const auto& l = (*leads)[i];
+      const auto name = l.find("lead_name");
+      ECG_CHECK(name != l.end() && name->is_string(), file.string(), ": leads[", i, "].lead_name: expected a string");
+      const int64_t a = window_bound(l, "start_sample", file, i), b = window_bound(l, "end_sample", file, i);
+      ECG_CHECK(0 <= a && a < b && b <= rec.num_samples(), file.string(), ": leads[", i, "]: window [", a, ", ", b,
+                ") is not inside record ", rec.id, " (", rec.num_samples(), " samples)");
+      const int64_t li = rec.lead_index(name->get<std::string>());
+      ECG_CHECK(li >= 0, file.string(), ": leads[", i, "].lead_name: record ", rec.id, " has no lead '",
+                name->get<std::string>(), "'");
+      auto it = window.find(li);
+      if (it == window.end() || b - a > it->second.second - it->second.first) window[li] = {a, b};
+    }
+    torch::Tensor sig = torch::full_like(rec.signal, std::numeric_limits<float>::quiet_NaN());
+    for (const auto& [li, ab] : window) {
+      sig[li].slice(0, ab.first, ab.second).copy_(rec.signal[li].slice(0, ab.first, ab.second));
+    }
+    rec.signal = sig;
+    rec.id = page;
+    out.emplace(page, std::move(rec));
+  }
+  return out;
+}
+
+ScoreReport score_windows(const fs::path& pred_dir, const fs::path& records_dir, const fs::path& windows_dir,
+                          const ScoreOptions& o) {
+  auto truth = windowed_truth(records_dir, windows_dir);
+  const auto preds = find_records(pred_dir);
+  std::vector<std::pair<data::Record, data::Record>> pairs;
+  ScoreReport extra;
+  for (auto& [id, t] : truth) {
+    auto it = preds.find(id);
+    data::Record p;
+    if (it == preds.end()) {
+      extra.missing.push_back(id);
+      p.id = id;
+      p.fs_hz = t.fs_hz;
+      p.leads = t.leads;
+      p.signal = torch::zeros_like(t.signal);
+    } else {
+      p = load_record(it->second);
+      p.signal = torch::nan_to_num(p.signal, 0.0);
+    }
+    pairs.emplace_back(std::move(p), std::move(t));
+  }
+  for (const auto& [id, file] : preds) {
+    if (!truth.count(id)) extra.unmatched.push_back(id);
+  }
+  ScoreReport rep = score_records(pairs, o);
+  rep.missing = extra.missing;
+  rep.unmatched = extra.unmatched;
   return rep;
 }
 

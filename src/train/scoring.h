@@ -50,6 +50,22 @@ ScoreReport score_records(const std::vector<std::pair<data::Record, data::Record
 ScoreReport score_directories(const std::filesystem::path& pred_dir, const std::filesystem::path& truth_dir,
                               const ScoreOptions& options);
 
+/// The truth of digitised pages: for every page JSON under `windows_dir` (ecg-image-kit's
+/// ground truth: leads[] with lead_name, start_sample, end_sample), the record that the
+/// page plots, found in `records_dir` by the page's stem less a "-N" suffix
+/// (00001_hr-0 -> record 00001_hr; a stem that is itself a record id is taken as it is),
+/// with each lead kept over its longest window on the page and NaN elsewhere. Keyed by
+/// page stem. Throws ecg::Error naming the JSON file and key for a malformed window and
+/// naming the page for a record that is not found.
+std::map<std::string, data::Record> windowed_truth(const std::filesystem::path& records_dir,
+                                                   const std::filesystem::path& windows_dir);
+
+/// Scores the pages digitised into `pred_dir` against windowed_truth(). A page without a
+/// prediction scores as zeros (listed as missing); NaN in a prediction inside a window
+/// (a lead the digitiser did not find) counts as 0.
+ScoreReport score_windows(const std::filesystem::path& pred_dir, const std::filesystem::path& records_dir,
+                          const std::filesystem::path& windows_dir, const ScoreOptions& options);
+
 nlohmann::json to_json(const ScoreReport& report);
 std::string to_text(const ScoreReport& report);
 

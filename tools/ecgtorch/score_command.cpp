@@ -1,5 +1,7 @@
-// `ecgtorch score --pred DIR --truth DIR --metric challenge2024|kaggle [--cap X] [--json]`:
-// scores digitised signals (WFDB or Kaggle CSV) against the truth.
+// `ecgtorch score --pred DIR --truth DIR [--windows DIR] --metric challenge2024|kaggle
+// [--cap X] [--json]`: scores digitised signals (WFDB or Kaggle CSV) against the truth;
+// with --windows, the truth is the records that the pages plot, each lead over its
+// page's window (train/scoring.h, windowed_truth).
 
 #include <iostream>
 
@@ -12,13 +14,16 @@ Command add_score_command(CLI::App& app) {
   CLI::App* sub =
       app.add_subcommand("score", "Score predicted signals against the truth (Challenge 2024 or Kaggle SNR)");
   struct Args {
-    std::string pred, truth, metric = "kaggle";
+    std::string pred, truth, windows, metric = "kaggle";
     double cap = 384.0;
     bool json = false;
   };
   auto a = std::make_shared<Args>();
   sub->add_option("--pred", a->pred, "directory of predicted records (WFDB or Kaggle CSV)")->required();
   sub->add_option("--truth", a->truth, "directory of true records (WFDB or Kaggle CSV)")->required();
+  sub->add_option("--windows", a->windows,
+                  "directory of page JSONs (lead_name, start_sample, end_sample): score each lead over its window; "
+                  "--truth then holds the whole records");
   sub->add_option("--metric", a->metric, "challenge2024 | kaggle")->capture_default_str();
   sub->add_option("--cap", a->cap, "kaggle: cap of the power ratio (384 = 25.84 dB)")->capture_default_str();
   sub->add_flag("--json", a->json, "print JSON");
@@ -28,7 +33,9 @@ Command add_score_command(CLI::App& app) {
           throw UsageError("score: --metric must be challenge2024 or kaggle, got '" + a->metric + "'");
         }
         if (!(a->cap > 0)) throw UsageError("score: --cap must be > 0");
-        const auto report = train::score_directories(a->pred, a->truth, train::ScoreOptions{a->metric, a->cap});
+        const train::ScoreOptions options{a->metric, a->cap};
+        const auto report = a->windows.empty() ? train::score_directories(a->pred, a->truth, options)
+                                               : train::score_windows(a->pred, a->truth, a->windows, options);
         if (a->json) {
           std::cout << train::to_json(report).dump(2) << "\n";
         } else {
