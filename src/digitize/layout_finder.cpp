@@ -13,11 +13,12 @@ namespace {
 
 using Rows = std::vector<std::vector<std::string>>;
 
-// Topmost ink pixel of column x in [y0, y1) with ink below it too (a lone speck of noise
-// is no line), or -1.
+// Topmost ink pixel of column x in [y0, y1) that is part of a line: with ink below it,
+// or on both sides (a 1 px thin bar), not a lone speck of noise; -1 when none.
 int top_ink(const cv::Mat& mask, int x, int y0, int y1) {
+  auto ink = [&](int y, int c) { return c >= 0 && c < mask.cols && mask.at<uint8_t>(y, c) != 0; };
   for (int y = std::max(0, y0); y + 1 < std::min(mask.rows, y1); ++y)
-    if (mask.at<uint8_t>(y, x) && mask.at<uint8_t>(y + 1, x)) return y;
+    if (ink(y, x) && (ink(y + 1, x) || (ink(y, x - 1) && ink(y, x + 1)))) return y;
   return -1;
 }
 
@@ -75,12 +76,14 @@ void find_pulse(const cv::Mat& mask, const cv::Mat& dark, double s, double prev_
   if (!run_at(mask, (xl + xr) / 2, top, y_top, y_bottom, &tt, &tb)) return;
   const double lw = tb - tt + 1;
   // The foot: the lowest ink of the rising stroke (the falling one may run into the trace).
-  // Walked down from the top bar, over holes of up to 2 px (noise, JPEG).
+  // Walked down from the top bar, over holes of up to 0.6 mm (noise, JPEG, a thin stroke
+  // that resampling left broken).
   int foot = -1;
+  const int max_hole = std::max(2, static_cast<int>(0.6 * s));
   const int limit = std::min(mask.rows - 1, static_cast<int>(r.y_px + 3 * s));
   for (int x = xl; x <= std::min(xl + 2, mask.cols - 1); ++x) {
     int y = top, last = -1, holes = 0;
-    while (y <= limit && holes <= 2) {
+    while (y <= limit && holes <= max_hole) {
       if (mask.at<uint8_t>(y, x)) {
         last = y;
         holes = 0;
@@ -189,6 +192,11 @@ Rows standard_rows(const std::string& layout, const std::vector<std::string>& rh
 FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
   const cv::Mat& mask = ink.mask;
   const double s = o.px_per_mm;
+  // Separators are found on the mask closed vertically over 0.6 mm: a thin bar that
+  // resampling or JPEG left broken is one run again.
+  cv::Mat vmask;
+  cv::morphologyEx(mask, vmask, cv::MORPH_CLOSE,
+                   cv::getStructuringElement(cv::MORPH_RECT, cv::Size(1, std::max(3, 2 * static_cast<int>(0.3 * s) + 1))));
   ECG_CHECK(!mask.empty() && s > 0, "layout: empty ink map or non-positive px_per_mm");
   FoundLayout out;
   out.px_per_mm = s;
@@ -300,7 +308,7 @@ FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
   auto bars_for = [&](double x0) {
     int n = 0;
     for (const auto& row : out.rows)
-      for (int c = 1; c <= 3; ++c) n += !std::isnan(separator_at(mask, ink.darkness, x0 + c * out.strip_s / 4 * pps, row.zero_px, s));
+      for (int c = 1; c <= 3; ++c) n += !std::isnan(separator_at(vmask, ink.darkness, x0 + c * out.strip_s / 4 * pps, row.zero_px, s));
     return n;
   };
   const double end_x0 = median_of(from_end), start_x0 = median_of(from_start);
@@ -311,7 +319,7 @@ FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
   for (auto& row : out.rows) {
     std::vector<double> at;
     for (int c = 1; c <= 3; ++c) {
-      const double xb = separator_at(mask, ink.darkness, row.x0_px + c * out.strip_s / 4 * pps, row.zero_px, s);
+      const double xb = separator_at(vmask, ink.darkness, row.x0_px + c * out.strip_s / 4 * pps, row.zero_px, s);
       if (!std::isnan(xb)) at.push_back(xb - c * out.strip_s / 4 * pps);
     }
     if (at.size() >= 2) row.x0_px = median_of(at);
@@ -321,8 +329,8 @@ FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
   for (auto& row : out.rows) {
     int four = 0;
     for (int c = 1; c <= 3; ++c)
-      four += !std::isnan(separator_at(mask, ink.darkness, row.x0_px + c * out.strip_s / 4 * pps, row.zero_px, s));
-    const bool two = !std::isnan(separator_at(mask, ink.darkness, row.x0_px + out.strip_s / 2 * pps, row.zero_px, s));
+      four += !std::isnan(separator_at(vmask, ink.darkness, row.x0_px + c * out.strip_s / 4 * pps, row.zero_px, s));
+    const bool two = !std::isnan(separator_at(vmask, ink.darkness, row.x0_px + out.strip_s / 2 * pps, row.zero_px, s));
     row.columns = four >= 2 ? 4 : (two ? 2 : 1);
     row.separators = four >= 2 ? four : (two ? 1 : 0);
   }

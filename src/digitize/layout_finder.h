@@ -19,7 +19,8 @@
 //           The layout follows from the rows: 3x4 (+ rhythm strips), 6x2, 12x1, 2x1;
 //           lead names from the standard order of that layout (page_layout.h).
 //
-//   FoundLayout f = find_layout(ink, LayoutOptions().px_per_mm(7.874));
+//   LayoutOptions o; o.px_per_mm = 7.874;
+//   FoundLayout f = find_layout(ink, o);
 
 #include <string>
 #include <vector>

@@ -42,9 +42,9 @@ const std::vector<std::string>& output_formats() {
   return kFormats;
 }
 
-data::Record to_record(const PageSignals& s, const std::string& id) {
+data::Record to_record(const PageSignals& s, const std::string& id, int64_t num_samples) {
   const auto& names = data::standard_leads();
-  const int64_t n = std::max<int64_t>(std::llround(10.0 * s.fs_hz), s.num_samples);
+  const int64_t n = num_samples > 0 ? num_samples : std::max<int64_t>(std::llround(10.0 * s.fs_hz), s.num_samples);
   torch::Tensor sig = torch::full({static_cast<int64_t>(names.size()), n}, std::numeric_limits<float>::quiet_NaN());
   auto a = sig.accessor<float, 2>();
   for (size_t l = 0; l < names.size(); ++l) {
@@ -196,7 +196,7 @@ std::vector<fs::path> write_reading(const PageReading& r, const fs::path& dir, c
   for (const auto& f : formats) {
     if (f == "kaggle") {
       files.push_back(dir / (id + ".csv"));
-      data::write_kaggle_csv(record, files.back());
+      data::write_kaggle_csv(to_record(r.signals, id, std::llround(10.0 * r.signals.fs_hz)), files.back());
     } else if (f == "wfdb") {
       data::write_wfdb(record, dir);
       files.push_back(dir / (id + ".hea"));

@@ -1,9 +1,11 @@
 #pragma once
 // What `ecgtorch digitize` writes for a page it has read (page_reader.h):
-//   kaggle  <name>.csv: columns I, II, III, aVR, aVL, aVF, V1-V6, max(10 s, strip) * fs
-//           rows, each lead over its panel's samples and NaN (empty) elsewhere; a lead
-//           shown twice (lead II in its panel and on the rhythm strip) takes the longer one.
-//   wfdb    <name>.hea / <name>.dat: the same record, format 16 (NaN as the invalid value).
+//   kaggle  <name>.csv: columns I, II, III, aVR, aVL, aVF, V1-V6, 10 s * fs rows (the
+//           competition's record length: a page showing more is cut, less is NaN), each
+//           lead over its panel's samples and NaN (empty) elsewhere; a lead shown twice
+//           (lead II in its panel and on the rhythm strip) takes the longer one.
+//   wfdb    <name>.hea / <name>.dat: the same leads over max(10 s, the page's strip),
+//           format 16 (NaN as the invalid value).
 //   json    <name>.json: the signals plus what was found: px/mm, angles, the homography
 //           both ways, the layout, rows and panels, per-lead confidence, the reader and time.
 // Every file is written atomically (temp file + rename).
@@ -22,8 +24,9 @@
 
 namespace ecg::digitize {
 
-/// The page's 12 standard leads as a record `id` (see kaggle above).
-data::Record to_record(const PageSignals& signals, const std::string& id);
+/// The page's 12 standard leads as a record `id` of `num_samples` samples (0: max(10 s,
+/// the strip) at the signals' rate), NaN where no lead is plotted.
+data::Record to_record(const PageSignals& signals, const std::string& id, int64_t num_samples = 0);
 
 /// The json output's document.
 nlohmann::json reading_json(const PageReading& reading, const std::string& id);
