@@ -141,7 +141,8 @@ cv::Mat grid_signal(const cv::Mat& image) {
   return g;
 }
 
-GridPeriod find_grid_period(const std::vector<double>& profile, double min_period_px, double max_period_px) {
+GridPeriod find_grid_period(const std::vector<double>& profile, double min_period_px, double max_period_px,
+                            double expected_period_px) {
   GridPeriod out;
   const size_t n = profile.size();
   if (n < 64) return out;
@@ -209,15 +210,38 @@ GridPeriod find_grid_period(const std::vector<double>& profile, double min_perio
       break;
     }
   }
+  // A comb under the 5 mm lines themselves (a 25 mm pattern: lighting, row spacing) would
+  // read them as 1 mm lines; the page size vetoes a reading more than 2.5x off it when
+  // five times the frequency is nearer.
+  if (chosen > 0 && expected_period_px > 0 && 5 * chosen <= f_max_period) {
+    const double f_expected = 1.0 / expected_period_px;
+    if (std::abs(std::log(chosen / f_expected)) > std::log(2.5) &&
+        std::abs(std::log(5 * chosen / f_expected)) < std::abs(std::log(chosen / f_expected))) {
+      chosen *= 5;
+    }
+  }
   if (chosen == 0) {
-    // No 5 mm comb under any strong peak: a 5 mm-only grid; the strongest peak whose
-    // fifth of a period is plausible.
+    // No 5 mm comb under any strong peak: one family of lines only. The strongest peak is
+    // either the 5 mm lines (minor lines lost to blur or thresholding) or the 1 mm lines
+    // (major lines too faint to stand out); the page size decides between them where
+    // known (the reading whose period is nearer expected_period_px), else 5 mm.
     for (const auto& c : peaks) {
-      if (c.mag > chosen_mag && 5 * c.f >= f_min_period && 5 * c.f <= f_max_period) chosen = c.f, chosen_mag = c.mag;
+      const bool as5 = 5 * c.f >= f_min_period && 5 * c.f <= f_max_period;
+      const bool as1 = c.f >= f_min_period && c.f <= f_max_period;
+      if (c.mag > chosen_mag && (as5 || as1)) chosen = c.f, chosen_mag = c.mag;
     }
     if (chosen == 0) return out;
-    out.minor = false;
-    chosen *= 5;  // as a 1 mm frequency
+    const bool as5 = 5 * chosen >= f_min_period && 5 * chosen <= f_max_period;
+    const bool as1 = chosen >= f_min_period && chosen <= f_max_period;
+    bool major = as5;
+    if (as5 && as1 && expected_period_px > 0) {
+      const double f_expected = 1.0 / expected_period_px;
+      major = std::abs(std::log(5 * chosen / f_expected)) < std::abs(std::log(chosen / f_expected));
+    }
+    if (major) {
+      out.minor = false;
+      chosen *= 5;  // as a 1 mm frequency
+    }
   }
   // Refine on the exact DFT: the energy of the 5 mm comb's harmonics below Nyquist.
   auto energy = [&](double f1mm) {
@@ -287,8 +311,9 @@ PageGeometry find_geometry(const cv::Mat& image, const GeometryOptions& o) {
   const cv::Mat vs = stripe_profiles(g, /*horizontal=*/false, kProfileStripes, &vc);
   const auto py = combined_profile(hs, hc, std::tan(out.angle_h_deg * kPi / 180));
   const auto px = combined_profile(vs, vc, -std::tan(out.angle_v_deg * kPi / 180));
-  const GridPeriod gy = find_grid_period(py, o.min_px_per_mm, o.max_px_per_mm);
-  const GridPeriod gx = find_grid_period(px, o.min_px_per_mm, o.max_px_per_mm);
+  const double expected = std::max(image.cols, image.rows) / o.page_width_mm;  // the image showing a whole page
+  const GridPeriod gy = find_grid_period(py, o.min_px_per_mm, o.max_px_per_mm, expected);
+  const GridPeriod gx = find_grid_period(px, o.min_px_per_mm, o.max_px_per_mm, expected);
   if (gx.strength > 0 && gy.strength > 0 && std::abs(gx.period_px / gy.period_px - 1) < 0.15) {
     out.px_per_mm_x = gx.period_px;
     out.px_per_mm_y = gy.period_px;

@@ -14,8 +14,9 @@
 //            (minor) frequency f; a candidate needs the 5 mm comb beneath it (energy at
 //            f/5, 2f/5, 3f/5, 4f/5 well above the spectrum's floor), and the lowest such f
 //            wins; refined to a small fraction of a pixel by maximising the DFT energy of
-//            its harmonics. Where no minor lines exist (a 5 mm-only grid), the strongest
-//            peak is taken as the 5 mm period.
+//            its harmonics. Where only one family of lines shows (a 5 mm-only grid, or
+//            major lines too faint), the strongest peak is the 5 mm or the 1 mm period,
+//            whichever makes the image nearer a whole page's size.
 // Fallbacks, in order, when no grid is found (plain paper, a B/W print with the grid
 // thresholded away): the page size (`page_width_mm`, landscape letter by default); the
 // calibration pulse refines it later (layout_finder.h). `scale_source` says which.
@@ -73,6 +74,9 @@ struct GridPeriod {
 };
 
 /// The 1 mm period of a 1-D profile across grid lines (see above). strength 0: none found.
-GridPeriod find_grid_period(const std::vector<double>& profile, double min_period_px, double max_period_px);
+/// Where only one family of lines shows, `expected_period_px` (> 0: the 1 mm period if the
+/// image showed a whole page) decides whether they are the 1 mm or the 5 mm lines.
+GridPeriod find_grid_period(const std::vector<double>& profile, double min_period_px, double max_period_px,
+                            double expected_period_px = 0);
 
 }  // namespace ecg::digitize
