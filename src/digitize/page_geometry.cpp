@@ -197,14 +197,18 @@ GridPeriod find_grid_period(const std::vector<double>& profile, double min_perio
   double chosen = 0, chosen_mag = 0;
   for (const auto& c : peaks) {
     if (c.f < f_min_period || c.f > f_max_period || c.mag < 0.2 * strongest) continue;
-    double comb = 1e300;
+    double comb = 1e300, contrast = 1e300;
     for (int k = 1; k <= 4; ++k) {
-      // The sub-harmonic's own peak may sit a little off k f / 5: take the local max.
+      // The sub-harmonic's own peak may sit a little off k f / 5: take the local max. It
+      // must stand out from the spectrum halfway to its neighbours too (not leakage from
+      // strong lines elsewhere).
       double m = 0;
       for (double d = -1.5; d <= 1.5; d += 0.5) m = std::max(m, at(k * c.f / 5 + d / nfft));
       comb = std::min(comb, m);
+      const double between = std::max({at((k - 0.5) * c.f / 5), at((k + 0.5) * c.f / 5), floor});
+      contrast = std::min(contrast, m / between);
     }
-    if (comb > 4 * floor) {
+    if (comb > 4 * floor && contrast > 2) {
       chosen = c.f;
       chosen_mag = c.mag;
       break;

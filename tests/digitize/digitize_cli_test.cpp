@@ -1,0 +1,84 @@
+// `ecgtorch digitize` end to end: a folder with a good page and a broken one.
+
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "../cli/cli_util.h"
+#include "core/atomic_file.h"
+#include "data/kaggle_csv.h"
+#include "data/synth.h"
+#include "losses/snr_metrics.h"
+#include "render/page_renderer.h"
+
+namespace ecg::digitize {
+namespace {
+
+namespace fs = std::filesystem;
+using ecg::testing::run_cli;
+
+std::vector<double> lead(const data::Record& r, const std::string& name, int64_t a, int64_t b) {
+  const auto t = r.signal[r.lead_index(name)].slice(0, a, b).to(torch::kFloat64).contiguous();
+  return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+}
+
+TEST(DigitizeCli, ReadsGoodPagesAndNamesTheBadOnes) {
+  ecg::testing::TempDir tmp;
+  const data::Record record = data::synthesize(data::synth_class_options("sinus", 11)).record;
+  const render::PageRenderer renderer{render::PageOptions()};
+  fs::create_directories(tmp / "in");
+  ASSERT_TRUE(cv::imwrite((tmp / "in/good.png").string(), renderer.render(record, 3).image));
+  const std::string png = read_file(tmp / "in/good.png");
+  tmp.write("in/broken.png", png.substr(0, png.size() / 3));
+  tmp.write("in/notes.txt", "not a page");
+
+  const auto r = run_cli({"digitize", "--input", (tmp / "in").string(), "--out", (tmp / "out").string(), "--format",
+                          "kaggle,json"});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("broken.png: truncated PNG (no IEND chunk)"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("digitized 1 of 2 page(s) with the classical reader"), std::string::npos) << r.out;
+  std::vector<std::string> written;
+  for (const auto& e : fs::directory_iterator(tmp / "out")) written.push_back(e.path().filename().string());
+  std::sort(written.begin(), written.end());
+  EXPECT_EQ(written, (std::vector<std::string>{"good.csv", "good.json"}));  // no temp files, nothing for broken
+
+  const data::Record got = data::read_kaggle_csv(tmp / "out/good.csv");
+  EXPECT_EQ(got.fs_hz, 500);
+  ASSERT_EQ(got.num_samples(), 5000);
+  EXPECT_EQ(got.leads, data::standard_leads());
+  // Lead I is plotted over [0, 2.5 s), lead II over the whole rhythm strip.
+  EXPECT_TRUE(std::isfinite(got.signal[0][1249].item<float>()));
+  EXPECT_TRUE(std::isnan(got.signal[0][1250].item<float>()));
+  EXPECT_TRUE(std::isfinite(got.signal[1][4999].item<float>()));
+  // What was read matches the record drawn (Challenge SNR, no alignment).
+  EXPECT_GE(losses::challenge2024_snr_db(lead(record, "II", 0, 5000), lead(got, "II", 0, 5000)), 15.0);
+  EXPECT_GE(losses::challenge2024_snr_db(lead(record, "V4", 3750, 5000), lead(got, "V4", 3750, 5000)), 15.0);
+
+  const auto j = nlohmann::json::parse(read_file(tmp / "out/good.json"));
+  EXPECT_EQ(j["layout"]["name"], "3x4+1");
+  EXPECT_EQ(j["geometry"]["scale_source"], "grid");
+  EXPECT_NEAR(j["geometry"]["px_per_mm_x"].get<double>(), 200 / 25.4, 0.02);
+  EXPECT_EQ(j["leads"].size(), 13u);
+  EXPECT_EQ(j["leads"][0]["mv"].size(), 1250u);
+}
+
+TEST(DigitizeCli, UsageErrors) {
+  ecg::testing::TempDir tmp;
+  auto r = run_cli({"digitize", "--input", (tmp / "none.png").string(), "--out", (tmp / "o").string()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("none.png: no such file or folder"), std::string::npos) << r.err;
+  tmp.write("p.png", "x");
+  r = run_cli({"digitize", (tmp / "p.png").string(), "--format", "xml"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--format must be kaggle, wfdb or json"), std::string::npos) << r.err;
+  r = run_cli({"digitize", (tmp / "p.png").string(), "--reader", "neural"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("unknown reader 'neural'"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace ecg::digitize
