@@ -72,6 +72,7 @@ bench: build
 	ECGTORCH_DATA_DIR=$${ECGTORCH_DATA_DIR:-../shared/data} $(BUILD)/bench/records_bench
 	$(BUILD)/bench/models_bench
 	$(BUILD)/bench/render_bench
+	$(BUILD)/bench/digitize_bench --pages $${ECGTORCH_DATA_DIR:-../shared/data}/images/ecg-image-kit-dev/clean
 
 bench-latency: ort build
 	$(BUILD)/bench/latency_bench

@@ -11,7 +11,7 @@ BUILD=${BUILD_FUZZ:-build-fuzz}
 RUNS=${FUZZ_RUNS:-1000000}
 SECONDS_MAX=${FUZZ_SECONDS:-600}
 DATA=${ECGTORCH_DATA_DIR:-../shared/data}
-TARGETS=${FUZZ_TARGETS:-"wfdb_header wfdb_signal mit_annotations config manifest kaggle_csv ground_truth extract model_io"}
+TARGETS=${FUZZ_TARGETS:-"wfdb_header wfdb_signal mit_annotations config manifest kaggle_csv ground_truth extract model_io page_reader"}
 
 if [ ! -f "$BUILD/build.ninja" ]; then
   cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
@@ -37,11 +37,13 @@ for t in $TARGETS; do
     ground_truth) seed_from_data "$t" -name '*.json' ;;
     manifest) seed_from_data "$t" -name 'SHA256SUMS*' ;;
   esac
+  max_len=65536
+  [ "$t" = page_reader ] && max_len=262144  # whole (small) page images
   log="$BUILD/fuzz-$t.log"
   start=$(date +%s)
   set +e
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$BUILD/fuzz/${t}_fuzz" "$BUILD/corpus/$t" -runs="$RUNS" -max_total_time="$SECONDS_MAX" -max_len=65536 \
+    "$BUILD/fuzz/${t}_fuzz" "$BUILD/corpus/$t" -runs="$RUNS" -max_total_time="$SECONDS_MAX" -max_len="$max_len" \
     -timeout=10 -rss_limit_mb=4096 -artifact_prefix="$BUILD/crashes/$t/" -print_final_stats=1 > "$log" 2>&1
   rc=$?
   set -e
