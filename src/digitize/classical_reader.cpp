@@ -167,6 +167,71 @@ double centroid(const cv::Mat& dark, int x, int t, int b) {
   return sw > 0 ? sy / sw : 0.5 * (t + b);
 }
 
+// Where a long run's top (or bottom) end lies along x. A steep stroke's ink in column x
+// covers the centre line over x +- a (a = half the line width), so the run's end is the
+// centre line's value at x + a or x - a: on the side where the neighbour column reaches
+// further the same way. Consecutive columns whose ends tie (within 1 px) all touch one
+// extremum; it lies at their middle column, and only that column places it. Where a
+// short run (a flat stretch) ties with the end, the end is a corner that the flat
+// columns already read: skip.
+struct EndPlace {
+  bool skip = false;
+  double dx = 0;
+};
+
+EndPlace place_end(const RowPath& p, long i, double lw, bool top) {
+  auto end_of = [&](const Run* r) { return top ? r->top : -r->bottom; };  // smaller: further out
+  const Run* run = chosen_run(p, i);
+  const int e = end_of(run);
+  auto tied = [&](long j) {
+    const Run* o = chosen_run(p, j);
+    return o && std::abs(end_of(o) - e) <= 1;
+  };
+  auto is_long = [&](long j) { return chosen_run(p, j)->length() > lw + 1; };
+  long first = i, last = i;
+  while (tied(first - 1) && is_long(first - 1) && i - first < 8) --first;
+  while (tied(last + 1) && is_long(last + 1) && last - i < 8) ++last;
+  if (tied(first - 1) || tied(last + 1)) return {true, 0};  // a corner with a flat stretch
+  const Run* left = chosen_run(p, first - 1);
+  const Run* right = chosen_run(p, last + 1);
+  const int el = left ? end_of(left) : std::numeric_limits<int>::max();
+  const int er = right ? end_of(right) : std::numeric_limits<int>::max();
+  const double a = 0.5 * (lw - 1);
+  if (el > e && er > e) {
+    // An extremum: its middle column places it.
+    const double mid = 0.5 * static_cast<double>(first + last);
+    if (std::abs(static_cast<double>(i) - mid) > 0.5 || ((last - first) % 2 == 1 && static_cast<double>(i) > mid))
+      return {true, 0};
+    return {false, mid - static_cast<double>(i)};
+  }
+  return {false, er < el ? a : -a};
+}
+
+// Sorts the points by x and averages those closer than 0.25 px (the ends of columns two
+// apart meet at the same x on a slope).
+void merge_points(RowTrace& t) {
+  std::vector<size_t> order(t.x_px.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return t.x_px[a] < t.x_px[b]; });
+  RowTrace m;
+  m.line_width_px = t.line_width_px;
+  for (size_t k = 0; k < order.size();) {
+    double sx = 0, sy = 0;
+    float c = 0;
+    size_t n = 0;
+    const double x0 = t.x_px[order[k]];
+    for (; k < order.size() && t.x_px[order[k]] - x0 < 0.25; ++k, ++n) {
+      sx += t.x_px[order[k]];
+      sy += t.y_px[order[k]];
+      c = std::max(c, t.confidence[order[k]]);
+    }
+    m.x_px.push_back(sx / static_cast<double>(n));
+    m.y_px.push_back(sy / static_cast<double>(n));
+    m.confidence.push_back(c);
+  }
+  t = std::move(m);
+}
+
 }  // namespace
 
 std::vector<RowTrace> ClassicalReader::read(const PageView& page) const {
@@ -214,6 +279,7 @@ std::vector<RowTrace> ClassicalReader::read(const PageView& page) const {
       }
       return false;
     };
+    const double h = 0.5 * (lw - 1);
     auto emit = [&](double x, double y) {
       t.x_px.push_back(x);
       t.y_px.push_back(y);
@@ -232,41 +298,15 @@ std::vector<RowTrace> ClassicalReader::read(const PageView& page) const {
         emit(x, centroid(dark, x, run->top, run->bottom));
         continue;
       }
-      // A tip: the column whose run reaches furthest up (down) within +-2 columns, with the
-      // trace 3 columns away clearly lower (higher). The slopes' ink reaches almost as far
-      // (the line's width), so comparing with the next column alone misses most tips.
-      bool peak_up = true, peak_down = true;
-      for (long d = -2; d <= 2; ++d) {
-        const Run* o = chosen_run(p, i + d);
-        if (!o || d == 0) continue;
-        peak_up = peak_up && o->top >= run->top;
-        peak_down = peak_down && o->bottom <= run->bottom;
-      }
-      const Run* l3 = chosen_run(p, i - 3);
-      const Run* r3 = chosen_run(p, i + 3);
-      if (!l3) l3 = r3;
-      if (!r3) r3 = l3;
-      if (!l3) {
+      const EndPlace top = place_end(p, i, lw, true), bottom = place_end(p, i, lw, false);
+      if (top.skip && bottom.skip) {
         emit(x, centroid(dark, x, run->top, run->bottom));
         continue;
       }
-      peak_up = peak_up && l3->centre() > run->top + lw && r3->centre() > run->top + lw;
-      peak_down = peak_down && l3->centre() < run->bottom - lw && r3->centre() < run->bottom - lw;
-      const double tip_up = run->top + 0.5 * (lw - 1), tip_down = run->bottom - 0.5 * (lw - 1);
-      if (peak_up && !peak_down) {
-        emit(x, tip_up);
-      } else if (peak_down && !peak_up) {
-        emit(x, tip_down);
-      } else if (peak_up && peak_down) {
-        // A spike both ways within one column: the end further from the neighbours.
-        const double ref = 0.5 * (l3->centre() + r3->centre());
-        emit(x, std::abs(tip_up - ref) > std::abs(tip_down - ref) ? tip_up : tip_down);
-      } else {
-        // On a slope the run spans the centre line over about x +- (1 + lw) / 2 (the
-        // line's own width), so its centre is the value at x.
-        emit(x, centroid(dark, x, run->top, run->bottom));
-      }
+      if (!top.skip) emit(x + top.dx, run->top + h);
+      if (!bottom.skip) emit(x + bottom.dx, run->bottom - h);
     }
+    merge_points(t);
   }
   return out;
 }

@@ -11,12 +11,16 @@
 // A second pass settles runs that two rows chose (a wave merged with a neighbour's line):
 // the row whose path passes along one end of the run keeps that end, the other reads
 // the run's far end as its wave's tip.
-// Each column is then read at sub-pixel precision: a short run (about the line width) by
-// its darkness-weighted centre; a long run at a local peak or trough by its tip (less half
-// the line width), so QRS tips keep their amplitude; a long run on a slope by its centre
-// again (the ink of a steep stroke covers the centre line over x +- (1 + lw) / 2, so the
-// run's ends belong to the neighbouring columns). Columns within a line width of a panel boundary (the
-// separators) and of the pulse are left out, so signals.h interpolates over them.
+// Each column is then read at sub-pixel precision. A short run (about the line width) is a
+// flat stretch: its darkness-weighted centre at x. A long run is a steep stroke, whose ink
+// covers the centre line over x +- a (a = half the line width, (lw - 1) / 2 px between
+// pixel centres), so its two ends are the centre line at x - a and x + a (less half the
+// line width), each on the side where the neighbouring column reaches further the same
+// way: two points per column, and the ends of columns 2 a apart meet. Columns whose ends
+// tie all touch one extremum (a QRS tip); the middle one places it, so tips keep their
+// amplitude and their time. Points closer than 0.25 px are averaged. Columns within a
+// line width of a panel boundary (the separators) and of the pulse are left out, so
+// signals.h interpolates over them.
 
 #include "digitize/trace_reader.h"
 
