@@ -43,6 +43,17 @@ std::vector<PageOutcome> digitize_file(const fs::path& file, const DigitizeJob& 
     try {
       PageReadOptions ro = job.read;
       if (page.page_width_mm > 0) ro.geometry.page_width_mm = page.page_width_mm;
+      render::PageTruth truth;
+      if (!job.use_truth.empty()) {
+        fs::path json = file;
+        json.replace_extension(".json");
+        truth = render::read_page_truth(json);
+        ro.truth = &truth;
+        for (const auto& stage : job.use_truth) {
+          ro.truth_scale = ro.truth_scale || stage == "scale";
+          ro.truth_layout = ro.truth_layout || stage == "layout";
+        }
+      }
       const PageReading r = read_page(page.bgr, reader, ro);
       write_reading(r, job.out_dir, page.name, job.formats);
       if (job.plots) write_plot(page.bgr, r, job.out_dir / (page.name + "_plot.png"));

@@ -26,6 +26,9 @@ struct DigitizeJob {
   std::string reader = "classical";
   PageReadOptions read;
   PageImageOptions image;
+  // Oracle stages: "scale" and/or "layout" from each page's ground truth, `<stem>.json`
+  // beside the page file (truth_layout.h). Empty: the image alone.
+  std::vector<std::string> use_truth;
   bool plots = false;     // also <name>_plot.png (reading_overlay)
   bool progress = false;  // a progress bar on stderr (when it is a terminal)
   int threads = 1;

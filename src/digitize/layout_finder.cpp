@@ -372,6 +372,8 @@ FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
   for (const auto& row : out.rows)
     if (!row.pulse) out.zero_source = "trace";
 
+  for (auto& row : out.rows) row.x0_px += o.trace_lag_s * pps;
+
   // The shared page model, in the canonical frame's mm.
   render::PageLayout& L = out.layout;
   L.px_per_mm = s;

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "core/error.h"
+#include "digitize/truth_layout.h"
 
 namespace ecg::digitize {
 
@@ -11,12 +12,15 @@ PageReading read_page(const cv::Mat& image, const TraceReader& reader, const Pag
   const auto start = std::chrono::steady_clock::now();
   PageReading r;
   r.reader = reader.name();
+  ECG_CHECK(o.truth || (!o.truth_scale && !o.truth_layout), "read_page: truth_scale / truth_layout need a page truth");
   r.geometry = find_geometry(image, o.geometry);
+  if (o.truth_scale) apply_truth_scale(r.geometry, *o.truth);
   cv::Mat page = warp_to_canonical(image, r.geometry);
   InkMap ink = find_ink(page, r.geometry.canonical_px_per_mm);
   LayoutOptions lo = o.layout;
   lo.px_per_mm = r.geometry.canonical_px_per_mm;
   r.layout = find_layout(ink, lo);
+  if (o.truth_layout) r.layout = truth_layout(*o.truth, r.geometry, r.layout);
   r.traces = reader.read(PageView{page, ink, r.layout});
   r.signals = to_signals(r.layout, r.traces, o.fs_hz);
   if (o.keep_canonical) {

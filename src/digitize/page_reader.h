@@ -18,6 +18,7 @@
 #include "digitize/page_geometry.h"
 #include "digitize/page_signals.h"
 #include "digitize/trace_reader.h"
+#include "render/ground_truth.h"
 
 namespace ecg::digitize {
 
@@ -26,6 +27,10 @@ struct PageReadOptions {
   LayoutOptions layout;  // px_per_mm is taken from the geometry
   double fs_hz = 500;
   bool keep_canonical = false;  // keep the canonical page and ink (plots, debugging)
+  // Oracle stages (truth_layout.h): the page's truth, and which stages take it instead of
+  // the image. Both false: the page is read from the image alone.
+  const render::PageTruth* truth = nullptr;
+  bool truth_scale = false, truth_layout = false;
 };
 
 struct PageReading {

@@ -75,6 +75,13 @@ TEST(DigitizeCli, UsageErrors) {
   r = run_cli({"digitize", (tmp / "p.png").string(), "--format", "xml"});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("--format must be kaggle, wfdb or json"), std::string::npos) << r.err;
+  r = run_cli({"digitize", (tmp / "p.png").string(), "--use-truth", "grid"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--use-truth must be scale, layout or scale,layout, got 'grid'"), std::string::npos) << r.err;
+  ASSERT_TRUE(cv::imwrite((tmp / "page.png").string(), cv::Mat(300, 400, CV_8UC3, cv::Scalar(255, 255, 255))));
+  r = run_cli({"digitize", (tmp / "page.png").string(), "--use-truth", "layout", "--out", tmp.path().string()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("page.json"), std::string::npos) << r.err;
   r = run_cli({"digitize", (tmp / "p.png").string(), "--reader", "neural"});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("unknown reader 'neural'"), std::string::npos) << r.err;

@@ -18,7 +18,7 @@ namespace ecg::tools {
 Command add_digitize_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("digitize", "Read ECG page images or PDFs into signals (Kaggle CSV, WFDB, JSON)");
   struct Args {
-    std::string input, out = ".", format = "kaggle";
+    std::string input, out = ".", format = "kaggle", use_truth;
     digitize::DigitizeJob job;
     bool quiet = false;
   };
@@ -43,6 +43,9 @@ Command add_digitize_command(CLI::App& app) {
   sub->add_option("--threads", a->job.threads, "pages read in parallel")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  sub->add_option("--use-truth", a->use_truth,
+                  "scale | layout | scale,layout: take these stages from each page's ground truth (<stem>.json "
+                  "beside it) instead of the image, to measure their loss");
   sub->add_flag("--plots", a->job.plots, "also <name>_plot.png: the page with the grid, rows, panels and traces found");
   sub->add_flag("-q,--quiet", a->quiet, "no progress bar and no summary");
   return Command{sub, [a]() {
@@ -57,6 +60,14 @@ Command add_digitize_command(CLI::App& app) {
                                         "commas), got '" + a->format + "'");
                      }
                      job.formats.push_back(name);
+                   }
+                   for (const auto& f : split(a->use_truth, ',')) {
+                     const std::string stage = trim(f);
+                     if (stage.empty()) continue;
+                     if (stage != "scale" && stage != "layout")
+                       throw UsageError("digitize: --use-truth must be scale, layout or scale,layout, got '" +
+                                        a->use_truth + "'");
+                     job.use_truth.push_back(stage);
                    }
                    job.progress = !a->quiet && ::isatty(2) != 0;
                    const auto sum = digitize::run_digitize(job, [](const digitize::PageOutcome& p) {
