@@ -15,7 +15,7 @@ struct Run {
   int length() const { return bottom - top + 1; }
 };
 
-constexpr int kMaxRuns = 24;
+constexpr int kMaxRuns = 32;
 
 int gap(const Run& a, const Run& b) {
   return std::max(0, std::max(b.top - a.bottom, a.top - b.bottom) - 1);
@@ -35,7 +35,9 @@ struct RowPath {
   double zero_px = 0;
 };
 
-std::vector<Run> column_runs(const cv::Mat& mask, int x, int y0, int y1) {
+// The runs of column x within [y0, y1). Where more than kMaxRuns show (a dotted grid,
+// noise), those nearest the row's zero line are kept, in order of y.
+std::vector<Run> column_runs(const cv::Mat& mask, int x, int y0, int y1, double zero_px) {
   std::vector<Run> runs;
   int start = -1;
   for (int y = y0; y <= y1; ++y) {
@@ -44,8 +46,14 @@ std::vector<Run> column_runs(const cv::Mat& mask, int x, int y0, int y1) {
     if (!on && start >= 0) {
       runs.push_back({start, y - 1});
       start = -1;
-      if (static_cast<int>(runs.size()) >= kMaxRuns) break;
     }
+  }
+  if (static_cast<int>(runs.size()) > kMaxRuns) {
+    auto distance = [&](const Run& r) { return std::max(0.0, std::max(r.top - zero_px, zero_px - r.bottom)); };
+    std::nth_element(runs.begin(), runs.begin() + kMaxRuns, runs.end(),
+                     [&](const Run& a, const Run& b) { return distance(a) < distance(b); });
+    runs.resize(kMaxRuns);
+    std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) { return a.top < b.top; });
   }
   return runs;
 }
@@ -253,7 +261,7 @@ std::vector<RowTrace> ClassicalReader::read(const PageView& page) const {
     p.zero_px = row.zero_px;
     p.x_begin = std::max(0, static_cast<int>(std::floor(row.x0_px)) - 1);
     const int x_end = std::min(mask.cols, static_cast<int>(std::ceil(row.x0_px + f.strip_s * pps)) + 2);
-    for (int x = p.x_begin; x < x_end; ++x) p.cols.push_back(column_runs(mask, x, y0, y1));
+    for (int x = p.x_begin; x < x_end; ++x) p.cols.push_back(column_runs(mask, x, y0, y1, row.zero_px));
     viterbi(p, s, options_.prior_px_per_mm);
   }
   // The line width: the median chosen run length over all rows (flat stretches dominate).
@@ -285,16 +293,28 @@ std::vector<RowTrace> ClassicalReader::read(const PageView& page) const {
       t.y_px.push_back(y);
       t.confidence.push_back(1.0f);
     };
+    const double above_mid = r > 0 ? 0.5 * (f.rows[r - 1].zero_px + row.zero_px) : -1e300;
+    const double below_mid = r + 1 < nrows ? 0.5 * (f.rows[r + 1].zero_px + row.zero_px) : 1e300;
     const long n = static_cast<long>(p.chosen.size());
     for (long i = 0; i < n; ++i) {
       const Run* run = chosen_run(p, i);
       const int x = p.x_begin + static_cast<int>(i);
       if (!run || excluded(x)) continue;
-      if (p.shared[static_cast<size_t>(i)] && !std::isnan(p.own_end[static_cast<size_t>(i)])) {
-        emit(x, p.own_end[static_cast<size_t>(i)]);
-        continue;
+      if (p.shared[static_cast<size_t>(i)]) {
+        if (!std::isnan(p.own_end[static_cast<size_t>(i)])) {
+          emit(x, p.own_end[static_cast<size_t>(i)]);
+          continue;
+        }
+        // A run the neighbour also chose that lies wholly on the neighbour's side of the
+        // midline between the zero lines is the neighbour's trace, taken where this row's
+        // own (thin, faint) stroke is missing from the mask: a gap, not a reading.
+        if (run->top > below_mid || run->bottom < above_mid) continue;
       }
       if (run->length() <= lw + 1) {
+        // A flat stretch wholly beyond the midline to a neighbour row is the neighbour's
+        // trace (this row's own stroke is missing from the mask there): a gap. A steep run
+        // there may be a tall wave's tip and is read.
+        if (run->top > below_mid || run->bottom < above_mid) continue;
         emit(x, centroid(dark, x, run->top, run->bottom));
         continue;
       }
