@@ -1,5 +1,6 @@
 #include "digitize/page_geometry.h"
 
+#include <opencv2/calib3d.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -299,6 +300,148 @@ void set_canonical_transform(PageGeometry& g, double canonical_px_per_mm) {
   g.canonical_size = cv::Size(static_cast<int>(w), static_cast<int>(h));
 }
 
+namespace {
+
+// Perspective: the affine frame's residual, read off the 5 mm lines. The grid signal is
+// warped to the affine canonical frame and cut into tiles 40 mm wide, 20 mm apart; in
+// each tile the phase of the 5 mm harmonic of the column and row profiles says where its
+// vertical and horizontal lines sit modulo 5 mm. Unwrapped from the strongest tile
+// outwards (each tile takes the 5 mm multiple nearest its unwrapped neighbour's), the
+// phases are a displacement field d; the content at c + d belongs at c, and a homography
+// fitted to those pairs (RANSAC, 1.5 px) is composed with the affine warp. Pages whose
+// field is flat (spread under 0.5 px: no perspective) keep the affine warp.
+void refine_perspective(const cv::Mat& image, const cv::Mat& g, PageGeometry& out) {
+  const double s = out.canonical_px_per_mm, period = 5 * s;
+  // Ink (dark in every channel: the traces, their baselines, separators, text) is left out,
+  // so only the coloured grid speaks; a grey grid dark enough to count as ink leaves too
+  // few tiles and the page keeps the affine warp.
+  cv::Mat maxch;
+  if (image.channels() == 3) {
+    std::vector<cv::Mat> ch;
+    cv::split(image, ch);
+    cv::max(ch[0], ch[1], maxch);
+    cv::max(maxch, ch[2], maxch);
+  } else {
+    maxch = image;
+  }
+  cv::Mat small;
+  cv::resize(maxch, small, cv::Size(std::max(1, maxch.cols / 8), std::max(1, maxch.rows / 8)), 0, 0, cv::INTER_AREA);
+  std::vector<uint8_t> v(small.begin<uint8_t>(), small.end<uint8_t>());
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(0.9 * static_cast<double>(v.size() - 1)), v.end());
+  const double paper = v[static_cast<size_t>(0.9 * static_cast<double>(v.size() - 1))];
+  cv::Mat grid = g.clone();
+  grid.setTo(0, maxch < 0.6 * paper);
+  cv::Mat gc;
+  cv::warpPerspective(grid, gc, cv::Mat(out.to_canonical), out.canonical_size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+  const int tile = static_cast<int>(40 * s), step = static_cast<int>(20 * s);
+  if (gc.cols < 2 * tile || gc.rows < 2 * tile) return;
+  struct Tile {
+    cv::Point2d centre, d;
+    double strength = 0;
+    bool done = false;
+  };
+  const int nx = (gc.cols - tile) / step + 1, ny = (gc.rows - tile) / step + 1;
+  std::vector<Tile> tiles(static_cast<size_t>(nx * ny));
+  std::vector<float> colp(static_cast<size_t>(tile)), rowp(static_cast<size_t>(tile));
+  const double w = 2 * kPi / period;
+  // The position of a line (mod period) in absolute coordinates, from the 5 mm harmonic.
+  auto phase = [&](const std::vector<float>& prof, int origin, double* strength) {
+    double re = 0, im = 0, sum = 0, mean = 0;
+    for (float v : prof) mean += v;
+    mean /= static_cast<double>(prof.size());
+    for (size_t i = 0; i < prof.size(); ++i) {
+      const double a = w * static_cast<double>(origin + static_cast<int>(i));
+      const double v = prof[i] - mean;
+      re += v * std::cos(a);
+      im += v * std::sin(a);
+      sum += std::abs(v);
+    }
+    *strength = sum > 0 ? 2 * std::hypot(re, im) / sum : 0;
+    return std::atan2(im, re) / w;
+  };
+  for (int ty = 0; ty < ny; ++ty) {
+    for (int tx = 0; tx < nx; ++tx) {
+      const int x0 = tx * step, y0 = ty * step;
+      std::fill(colp.begin(), colp.end(), 0.0f);
+      std::fill(rowp.begin(), rowp.end(), 0.0f);
+      for (int y = 0; y < tile; ++y) {
+        const float* r = gc.ptr<float>(y0 + y) + x0;
+        float row_sum = 0;
+        for (int x = 0; x < tile; ++x) {
+          colp[static_cast<size_t>(x)] += r[x];
+          row_sum += r[x];
+        }
+        rowp[static_cast<size_t>(y)] = row_sum;
+      }
+      double sx = 0, sy = 0;
+      Tile& t = tiles[static_cast<size_t>(ty * nx + tx)];
+      t.centre = {x0 + 0.5 * tile, y0 + 0.5 * tile};
+      t.d = {phase(colp, x0, &sx), phase(rowp, y0, &sy)};
+      t.strength = std::min(sx, sy);
+    }
+  }
+  // Unwrap from the strongest tile; tiles without a clear grid take no part.
+  constexpr double kMinStrength = 0.3;
+  size_t best = 0;
+  for (size_t i = 0; i < tiles.size(); ++i)
+    if (tiles[i].strength > tiles[best].strength) best = i;
+  if (tiles[best].strength < kMinStrength) return;
+  const cv::Point2d ref = tiles[best].d;
+  auto wrap = [&](double v, double near) { return v + period * std::round((near - v) / period); };
+  tiles[best].d = {0, 0};
+  tiles[best].done = true;
+  std::vector<size_t> queue = {best};
+  const int steps[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+  for (size_t q = 0; q < queue.size(); ++q) {
+    const int ty = static_cast<int>(queue[q]) / nx, tx = static_cast<int>(queue[q]) % nx;
+    for (const auto& st : steps) {
+      const int ux = tx + st[0], uy = ty + st[1];
+      if (ux < 0 || uy < 0 || ux >= nx || uy >= ny) continue;
+      Tile& u = tiles[static_cast<size_t>(uy * nx + ux)];
+      if (u.done || u.strength < kMinStrength) continue;
+      const cv::Point2d from = tiles[queue[q]].d;
+      u.d = {wrap(u.d.x - ref.x, from.x), wrap(u.d.y - ref.y, from.y)};
+      u.done = true;
+      queue.push_back(static_cast<size_t>(uy * nx + ux));
+    }
+  }
+  std::vector<cv::Point2f> src, dst;
+  double lo_x = 1e300, hi_x = -1e300, lo_y = 1e300, hi_y = -1e300;
+  for (const auto& t : tiles) {
+    if (!t.done) continue;
+    src.emplace_back(static_cast<float>(t.centre.x + t.d.x), static_cast<float>(t.centre.y + t.d.y));
+    dst.emplace_back(static_cast<float>(t.centre.x), static_cast<float>(t.centre.y));
+    lo_x = std::min(lo_x, t.d.x), hi_x = std::max(hi_x, t.d.x);
+    lo_y = std::min(lo_y, t.d.y), hi_y = std::max(hi_y, t.d.y);
+  }
+  const double spread = std::max(hi_x - lo_x, hi_y - lo_y);
+  if (src.size() < 8 || spread < 0.5) return;
+  std::vector<uint8_t> inliers;
+  const cv::Mat h = cv::findHomography(src, dst, cv::RANSAC, 1.5, inliers);
+  if (h.empty() || std::count(inliers.begin(), inliers.end(), uint8_t{1}) < 8) return;
+  cv::Matx33d hm;
+  for (int i = 0; i < 9; ++i) hm.val[i] = h.at<double>(i / 3, i % 3);
+  // The homography must explain the field (a page with wrinkles or phase noise but no
+  // perspective gives a field it does not): the inliers' rms residual under it under a
+  // third of their rms spread about the mean displacement.
+  double mx = 0, my = 0, n = 0;
+  for (size_t i = 0; i < src.size(); ++i)
+    if (inliers[i]) mx += src[i].x - dst[i].x, my += src[i].y - dst[i].y, n += 1;
+  mx /= n, my /= n;
+  double before = 0, after = 0;
+  for (size_t i = 0; i < src.size(); ++i) {
+    if (!inliers[i]) continue;
+    before += std::pow(src[i].x - dst[i].x - mx, 2) + std::pow(src[i].y - dst[i].y - my, 2);
+    const cv::Vec3d q = hm * cv::Vec3d(src[i].x, src[i].y, 1);
+    after += std::pow(q[0] / q[2] - dst[i].x, 2) + std::pow(q[1] / q[2] - dst[i].y, 2);
+  }
+  if (after > before / 9) return;
+  out.to_canonical = hm * out.to_canonical;
+  out.perspective_px = spread;
+}
+
+}  // namespace
+
 PageGeometry find_geometry(const cv::Mat& image, const GeometryOptions& o) {
   const cv::Mat g = grid_signal(image);
   PageGeometry out;
@@ -339,6 +482,7 @@ PageGeometry find_geometry(const cv::Mat& image, const GeometryOptions& o) {
     out.angle_v_deg = out.angle_h_deg = 0;
   }
   set_canonical_transform(out, o.canonical_px_per_mm);
+  if (out.scale_source == "grid" && o.perspective) refine_perspective(image, g, out);
   return out;
 }
 

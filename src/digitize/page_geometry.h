@@ -21,9 +21,14 @@
 // thresholded away): the page size (`page_width_mm`, landscape letter by default); the
 // calibration pulse refines it later (layout_finder.h). `scale_source` says which.
 //
+// Perspective (grid lines that are not parallel, a photographed page): after the affine
+// warp, the 5 mm lines' phase in 40 mm tiles gives the residual displacement, and a
+// homography fitted to it (RANSAC) is composed with the affine warp; a page whose
+// residual is under 0.5 px keeps the affine warp. `perspective_px` says how much it took out.
+//
 // The canonical frame: axis-aligned, `canonical_px_per_mm` in both axes (7.874, a 200
 // dpi page, by default). `to_canonical` maps input pixels to canonical pixels (a 3x3
-// homography; affine today); its inverse maps results back onto the input image.
+// homography); its inverse maps results back onto the input image.
 //
 //   PageGeometry g = find_geometry(bgr, GeometryOptions());
 //   cv::Mat page = warp_to_canonical(bgr, g);   // g.canonical_size
@@ -40,6 +45,7 @@ struct GeometryOptions {
   double min_px_per_mm = 1.5;   // about 38 dpi
   double max_px_per_mm = 40.0;  // about 1000 dpi
   double page_width_mm = 279.4;  // the fallback scale: the page's long side
+  bool perspective = true;       // fit the residual homography from the 5 mm lines
 };
 
 struct PageGeometry {
@@ -50,6 +56,7 @@ struct PageGeometry {
   bool minor_lines = true;                  // false: only the 5 mm grid was found
   std::string scale_source;                 // grid | page (later: pulse)
   double canonical_px_per_mm = 0;
+  double perspective_px = 0;  // the spread of the grid displacement the homography took out (0: affine)
   cv::Matx33d to_canonical = cv::Matx33d::eye();
   cv::Size input_size, canonical_size;
 };

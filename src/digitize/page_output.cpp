@@ -78,6 +78,7 @@ nlohmann::json reading_json(const PageReading& r, const std::string& id) {
                    {"angle_h_deg", g.angle_h_deg},
                    {"angle_v_deg", g.angle_v_deg},
                    {"grid_strength", g.grid_strength},
+                   {"perspective_px", g.perspective_px},
                    {"minor_lines", g.minor_lines},
                    {"scale_source", g.scale_source},
                    {"canonical_px_per_mm", g.canonical_px_per_mm},
