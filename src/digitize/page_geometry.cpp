@@ -311,7 +311,9 @@ namespace {
 // fitted to those pairs (RANSAC, 1.5 px) is composed with the affine warp. Pages whose
 // field is flat (spread under 0.5 px: no perspective) keep the affine warp.
 void refine_perspective(const cv::Mat& image, const cv::Mat& g, PageGeometry& out) {
-  const double s = out.canonical_px_per_mm, period = 5 * s;
+  // Read at half the canonical resolution (the 5 mm period stays about 20 px at 200 dpi).
+  constexpr double kScale = 0.5;
+  const double s = out.canonical_px_per_mm * kScale, period = 5 * s;
   // Ink (dark in every channel: the traces, their baselines, separators, text) is left out,
   // so only the coloured grid speaks; a grey grid dark enough to count as ink leaves too
   // few tiles and the page keeps the affine warp.
@@ -332,7 +334,11 @@ void refine_perspective(const cv::Mat& image, const cv::Mat& g, PageGeometry& ou
   cv::Mat grid = g.clone();
   grid.setTo(0, maxch < 0.6 * paper);
   cv::Mat gc;
-  cv::warpPerspective(grid, gc, cv::Mat(out.to_canonical), out.canonical_size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+  const cv::Matx33d half(kScale, 0, 0, 0, kScale, 0, 0, 0, 1);
+  cv::warpPerspective(grid, gc, cv::Mat(half * out.to_canonical),
+                      cv::Size(static_cast<int>(out.canonical_size.width * kScale),
+                               static_cast<int>(out.canonical_size.height * kScale)),
+                      cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
   const int tile = static_cast<int>(40 * s), step = static_cast<int>(20 * s);
   if (gc.cols < 2 * tile || gc.rows < 2 * tile) return;
   struct Tile {
@@ -409,10 +415,12 @@ void refine_perspective(const cv::Mat& image, const cv::Mat& g, PageGeometry& ou
   double lo_x = 1e300, hi_x = -1e300, lo_y = 1e300, hi_y = -1e300;
   for (const auto& t : tiles) {
     if (!t.done) continue;
-    src.emplace_back(static_cast<float>(t.centre.x + t.d.x), static_cast<float>(t.centre.y + t.d.y));
-    dst.emplace_back(static_cast<float>(t.centre.x), static_cast<float>(t.centre.y));
-    lo_x = std::min(lo_x, t.d.x), hi_x = std::max(hi_x, t.d.x);
-    lo_y = std::min(lo_y, t.d.y), hi_y = std::max(hi_y, t.d.y);
+    // Back in full canonical pixels.
+    const cv::Point2d c = t.centre / kScale, d = t.d / kScale;
+    src.emplace_back(static_cast<float>(c.x + d.x), static_cast<float>(c.y + d.y));
+    dst.emplace_back(static_cast<float>(c.x), static_cast<float>(c.y));
+    lo_x = std::min(lo_x, d.x), hi_x = std::max(hi_x, d.x);
+    lo_y = std::min(lo_y, d.y), hi_y = std::max(hi_y, d.y);
   }
   const double spread = std::max(hi_x - lo_x, hi_y - lo_y);
   if (src.size() < 8 || spread < 0.5) return;
