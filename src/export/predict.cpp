@@ -16,6 +16,7 @@
 #include "core/progress.h"
 #include "core/strings.h"
 #include "data/dsp.h"
+#include "digitize/page_reader.h"
 #include "data/kaggle_csv.h"
 #include "data/record_io.h"
 #include "data/wfdb.h"
@@ -196,15 +197,22 @@ void digitize(Predictor& p, const PredictRequest& req, const std::vector<fs::pat
     for (size_t f = i; f < end; ++f) {
       const auto j = static_cast<int64_t>(f - i);
       const std::string& id = names[f];
-      const data::Record rec = traces_to_record(out.mean[j], io, req.fs_hz, id);
+      const cv::Mat page = cv::imread(files[f].string(), cv::IMREAD_COLOR);
+      ECG_CHECK(!page.empty(), files[f].string(), ": not a readable image");
+      // The page's own panels where page reading finds them, else the model's.
+      ModelIo page_io = io;
+      auto found = page_panels(page, io.columns > 0 ? io.columns : out.mean.size(-1));
+      if (!found.empty()) {
+        page_io.panels = std::move(found);
+        if (io.columns <= 0) page_io.columns = out.mean.size(-1);
+      }
+      const data::Record rec = traces_to_record(out.mean[j], page_io, req.fs_hz, id);
       std::vector<std::pair<std::string, data::Record>> to_write{{id, rec}};
       if (out.std.defined())
-        to_write.emplace_back(id + "_std", traces_to_record(out.std[j], io, req.fs_hz, id + "_std"));
+        to_write.emplace_back(id + "_std", traces_to_record(out.std[j], page_io, req.fs_hz, id + "_std"));
       if (req.plots) {
-        const cv::Mat page = cv::imread(files[f].string(), cv::IMREAD_COLOR);
-        ECG_CHECK(!page.empty(), files[f].string(), ": not a readable image");
         std::vector<uchar> png;
-        cv::imencode(".png", digitize_plot(page, out.mean[j], io, req.plot_page), png);
+        cv::imencode(".png", digitize_plot(page, out.mean[j], page_io, req.plot_page), png);
         const fs::path path = req.out_dir / (id + "_plot.png");
         write_file_atomic(path, std::string(png.begin(), png.end()));
         sum.written.push_back(path);
@@ -411,6 +419,36 @@ data::Record traces_to_record(const torch::Tensor& traces, const ModelIo& io, do
     }
   }
   return r;
+}
+
+std::vector<LeadPanel> page_panels(const cv::Mat& page, int64_t columns) {
+  ECG_CHECK(columns > 0, "predict: page panels need a positive column count, got ", columns);
+  const auto reader = digitize::make_trace_reader("classical");
+  digitize::PageReading r;
+  try {
+    r = digitize::read_page(page, *reader, digitize::PageReadOptions{});
+  } catch (const Error&) {
+    return {};
+  }
+  const auto& f = r.layout;
+  const double pps = f.speed_mm_s * f.px_per_mm, last_sample_s = 1.0 / 500;
+  auto column_at = [&](const digitize::RowFinding& row, double t_s) {
+    const cv::Point2d in = digitize::to_input(r.geometry, {row.x0_px + t_s * pps, row.zero_px});
+    const double c = (in.x + 0.5) * static_cast<double>(columns) / static_cast<double>(page.cols) - 0.5;
+    return std::clamp<int64_t>(std::llround(c), 0, columns - 1);
+  };
+  std::vector<LeadPanel> out;
+  for (const auto& p : f.layout.panels) {
+    const auto& row = f.rows[static_cast<size_t>(p.row)];
+    LeadPanel lp;
+    lp.lead = p.lead;
+    lp.start_s = p.t0_s;
+    lp.duration_s = p.t1_s - p.t0_s;
+    lp.first_column = column_at(row, p.t0_s);
+    lp.last_column = column_at(row, p.t1_s - last_sample_s);
+    out.push_back(lp);
+  }
+  return out;
 }
 
 PredictSummary predict(Predictor& p, const PredictRequest& req) {

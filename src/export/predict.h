@@ -28,6 +28,8 @@
 // All files are written atomically.
 
 #include <filesystem>
+
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 
@@ -66,5 +68,12 @@ std::vector<std::filesystem::path> prediction_inputs(const std::filesystem::path
 /// Places a digitiser's traces [leads, W] (mV per column) into a record at fs_hz using the
 /// ModelIo's panels; NaN where no panel covers a lead.
 data::Record traces_to_record(const torch::Tensor& traces, const ModelIo& io, double fs_hz, const std::string& id);
+
+/// The panels of a page as page reading finds them (digitize/page_reader.h: geometry,
+/// rows, time origins, layout), in `columns` output columns spread over the page's width:
+/// a digitiser's output is read at the page's own panels, as `ecgtorch digitize` reads
+/// them, and not at the panels of the pages it was trained on. Empty when the page shows
+/// no ECG rows; predict then keeps the model's own panels (ModelIo::panels).
+std::vector<LeadPanel> page_panels(const cv::Mat& page_bgr, int64_t columns);
 
 }  // namespace ecg::exporting

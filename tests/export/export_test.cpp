@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/yaml_io.h"
+#include "data/synth.h"
 #include "export/digitize_plot.h"
 #include "export/model_io.h"
 #include "export/onnx_export.h"
@@ -16,6 +17,7 @@
 #include "export/predict.h"
 #include "export/trace.h"
 #include "models/register_builtin_models.h"
+#include "render/page_renderer.h"
 #include "test_util.h"
 
 namespace ecg {
@@ -169,7 +171,9 @@ TEST(Onnx, EveryModelConvertsAndPassesTheChecker) {
     std::set<std::string> inits;
     for (const auto& t : model.graph().initializer()) inits.insert(t.name());
     for (const auto& p : m->named_parameters())
-      if (p.key().rfind("encoder.fc.", 0) != 0) EXPECT_TRUE(inits.count(p.key()) == 1) << p.key();
+      if (p.key().rfind("encoder.fc.", 0) != 0) {
+        EXPECT_TRUE(inits.count(p.key()) == 1) << p.key();
+      }
   }
 }
 
@@ -307,6 +311,39 @@ TEST(Predict, TracesArePlacedOnTheirPanelsByColumn) {
   EXPECT_FLOAT_EQ(s[1][5].item<float>(), -18.5F);
   EXPECT_EQ((~torch::isnan(s)).sum().item<int64_t>(), 6);
   EXPECT_ERROR_HAS(exporting::traces_to_record(traces, io, 0.0, "p"), "--fs must be > 0");
+}
+
+// A digitiser's output is read at the page's own panels (page reading), so a page drawn
+// 150 px further right is read 150 px further right, and a page with no ECG keeps the
+// model's panels (page_panels is empty).
+TEST(Predict, PagePanelsFollowThePage) {
+  const data::Record record = data::synthesize(data::synth_class_options("sinus", 3)).record;
+  const render::Page page = render::PageRenderer(render::PageOptions()).render(record, 5);
+  const int64_t columns = 512;
+  // The page as drawn, and the same page 150 px further right on a wider sheet.
+  for (const int dx : {0, 150}) {
+    cv::Mat image(page.image.rows, page.image.cols + dx, page.image.type(), cv::Scalar(255, 255, 255));
+    page.image.copyTo(image(cv::Rect(dx, 0, page.image.cols, page.image.rows)));
+    const auto panels = exporting::page_panels(image, columns);
+    ASSERT_EQ(panels.size(), 13U) << dx;
+    const double per_px = static_cast<double>(columns) / image.cols;
+    for (const auto& lt : page.truth.leads) {
+      int found = 0;
+      for (const auto& p : panels) {
+        if (p.lead != lt.lead_name || std::llround(p.start_s * lt.sampling_frequency) != lt.start_sample ||
+            std::llround((p.start_s + p.duration_s) * lt.sampling_frequency) != lt.end_sample)
+          continue;
+        ++found;
+        EXPECT_NEAR(static_cast<double>(p.first_column), (lt.plotted_pixels.front().x + dx + 0.5) * per_px - 0.5, 1.0)
+            << p.lead << " shifted " << dx;
+        EXPECT_NEAR(static_cast<double>(p.last_column), (lt.plotted_pixels.back().x + dx + 0.5) * per_px - 0.5, 1.0)
+            << p.lead << " shifted " << dx;
+      }
+      EXPECT_EQ(found, 1) << lt.lead_name << " from sample " << lt.start_sample;
+    }
+  }
+  EXPECT_TRUE(exporting::page_panels(cv::Mat(400, 600, CV_8UC3, cv::Scalar(255, 255, 255)), columns).empty());
+  EXPECT_ERROR_HAS(exporting::page_panels(page.image, 0), "positive column count");
 }
 
 TEST(Predict, DigitizePlotStacksThePageOverOneStripPerRowOfPanels) {
