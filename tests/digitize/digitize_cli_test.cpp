@@ -12,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "data/kaggle_csv.h"
 #include "data/synth.h"
+#include "digitize/page_image.h"
 #include "losses/snr_metrics.h"
 #include "render/page_renderer.h"
 
@@ -64,6 +65,60 @@ TEST(DigitizeCli, ReadsGoodPagesAndNamesTheBadOnes) {
   EXPECT_NEAR(j["geometry"]["px_per_mm_x"].get<double>(), 200 / 25.4, 0.02);
   EXPECT_EQ(j["leads"].size(), 13u);
   EXPECT_EQ(j["leads"][0]["mv"].size(), 1250u);
+}
+
+// A PDF as an ECG machine exports it: a letter page (792 x 612 pt) holding the page as a
+// JPEG image, then an empty page. Written by hand: the smallest valid PDF with an xref.
+std::string two_page_pdf(const std::string& jpeg, int w, int h) {
+  std::vector<std::string> objects = {
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 792 612] /Resources << /XObject << /Im0 4 0 R >> >> "
+      "/Contents 5 0 R >>",
+      "<< /Type /XObject /Subtype /Image /Width " + std::to_string(w) + " /Height " + std::to_string(h) +
+          " /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length " + std::to_string(jpeg.size()) +
+          " >>\nstream\n" + jpeg + "\nendstream",
+      "<< /Length 31 >>\nstream\nq 792 0 0 612 0 0 cm /Im0 Do Q\nendstream",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 792 612] /Contents 7 0 R >>",
+      "<< /Length 0 >>\nstream\n\nendstream"};
+  std::string pdf = "%PDF-1.4\n";
+  std::vector<size_t> offsets;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  const size_t xref = pdf.size();
+  pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+  for (size_t o : offsets) {
+    const std::string n = std::to_string(o);
+    pdf += std::string(10 - n.size(), '0') + n + " 00000 n \n";
+  }
+  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
+         std::to_string(xref) + "\n%%EOF\n";
+  return pdf;
+}
+
+TEST(DigitizeCli, ReadsEachPageOfAPdf) {
+  if (!digitize::pdf_supported()) GTEST_SKIP() << "this build has no poppler-cpp: PDF input is off";
+  ecg::testing::TempDir tmp;
+  const data::Record record = data::synthesize(data::synth_class_options("sinus", 12)).record;
+  const cv::Mat page = render::PageRenderer(render::PageOptions()).render(record, 4).image;
+  std::vector<uchar> jpeg;
+  ASSERT_TRUE(cv::imencode(".jpg", page, jpeg, {cv::IMWRITE_JPEG_QUALITY, 95}));
+  tmp.write("doc.pdf", two_page_pdf(std::string(jpeg.begin(), jpeg.end()), page.cols, page.rows));
+  const auto r = run_cli({"digitize", (tmp / "doc.pdf").string(), "--out", (tmp / "out").string(), "--format",
+                          "kaggle,json"});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("doc.pdf (doc-p2): no ink found on the page"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(tmp / "out/doc-p1.csv"));
+  EXPECT_FALSE(fs::exists(tmp / "out/doc-p2.csv"));
+  // Rendered at 200 dpi, the letter page is the 2200 x 1700 page drawn, so its scale is exact.
+  const auto j = nlohmann::json::parse(read_file(tmp / "out/doc-p1.json"));
+  EXPECT_EQ(j["geometry"]["input_size"], nlohmann::json::array({2200, 1700}));
+  EXPECT_NEAR(j["geometry"]["px_per_mm_x"].get<double>(), 200 / 25.4, 0.02);
+  EXPECT_EQ(j["layout"]["name"], "3x4+1");
+  const data::Record got = data::read_kaggle_csv(tmp / "out/doc-p1.csv");
+  EXPECT_GE(losses::challenge2024_snr_db(lead(record, "II", 0, 5000), lead(got, "II", 0, 5000)), 15.0);
 }
 
 TEST(DigitizeCli, UsageErrors) {
