@@ -124,7 +124,8 @@ void find_pulse(const cv::Mat& mask, const cv::Mat& dark, double s, double prev_
   r.pulse_right_px = xr;
   r.pulse_top_px = bar_centre;
   r.zero_px = zero;
-  r.gain_mm_mv = snap_gain(height_px / s);
+  r.pulse_height_mm = height_px / s;
+  r.gain_mm_mv = snap_gain(r.pulse_height_mm);
 }
 
 // The centre of a separator bar (a vertical run of 3-20 mm across the zero line, as wide

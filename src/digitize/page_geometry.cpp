@@ -302,6 +302,26 @@ void set_canonical_transform(PageGeometry& g, double canonical_px_per_mm) {
 
 namespace {
 
+// Pixels darker than `fraction` of the paper in every channel (the max channel against
+// its 90th percentile at 1/8 scale): black and dark-grey ink, not a coloured grid.
+cv::Mat dark_in_every_channel(const cv::Mat& image, double fraction) {
+  cv::Mat maxch;
+  if (image.channels() == 3) {
+    std::vector<cv::Mat> ch;
+    cv::split(image, ch);
+    cv::max(ch[0], ch[1], maxch);
+    cv::max(maxch, ch[2], maxch);
+  } else {
+    maxch = image;
+  }
+  cv::Mat small;
+  cv::resize(maxch, small, cv::Size(std::max(1, maxch.cols / 8), std::max(1, maxch.rows / 8)), 0, 0, cv::INTER_AREA);
+  std::vector<uint8_t> v(small.begin<uint8_t>(), small.end<uint8_t>());
+  const auto k = static_cast<std::ptrdiff_t>(0.9 * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return maxch < fraction * v[static_cast<size_t>(k)];
+}
+
 // Perspective: the affine frame's residual, read off the 5 mm lines. The grid signal is
 // warped to the affine canonical frame and cut into tiles 40 mm wide, 20 mm apart; in
 // each tile the phase of the 5 mm harmonic of the column and row profiles says where its
@@ -317,22 +337,8 @@ void refine_perspective(const cv::Mat& image, const cv::Mat& g, PageGeometry& ou
   // Ink (dark in every channel: the traces, their baselines, separators, text) is left out,
   // so only the coloured grid speaks; a grey grid dark enough to count as ink leaves too
   // few tiles and the page keeps the affine warp.
-  cv::Mat maxch;
-  if (image.channels() == 3) {
-    std::vector<cv::Mat> ch;
-    cv::split(image, ch);
-    cv::max(ch[0], ch[1], maxch);
-    cv::max(maxch, ch[2], maxch);
-  } else {
-    maxch = image;
-  }
-  cv::Mat small;
-  cv::resize(maxch, small, cv::Size(std::max(1, maxch.cols / 8), std::max(1, maxch.rows / 8)), 0, 0, cv::INTER_AREA);
-  std::vector<uint8_t> v(small.begin<uint8_t>(), small.end<uint8_t>());
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(0.9 * static_cast<double>(v.size() - 1)), v.end());
-  const double paper = v[static_cast<size_t>(0.9 * static_cast<double>(v.size() - 1))];
   cv::Mat grid = g.clone();
-  grid.setTo(0, maxch < 0.6 * paper);
+  grid.setTo(0, dark_in_every_channel(image, 0.6));
   cv::Mat gc;
   const cv::Matx33d half(kScale, 0, 0, 0, kScale, 0, 0, 0, 1);
   cv::warpPerspective(grid, gc, cv::Mat(half * out.to_canonical),

@@ -19,7 +19,8 @@
 //            whichever makes the image nearer a whole page's size.
 // Fallbacks, in order, when no grid is found (plain paper, a B/W print with the grid
 // thresholded away): the page size (`page_width_mm`, landscape letter by default); the
-// calibration pulse refines it later (layout_finder.h). `scale_source` says which.
+// calibration pulses then set it (page_reader.h: their height is 1 mV at `gain_mm_mv`).
+// `scale_source` says which: grid | page | pulse (| truth, for the oracle stages).
 //
 // Perspective (grid lines that are not parallel, a photographed page): after the affine
 // warp, the 5 mm lines' phase in 40 mm tiles gives the residual displacement, and a
@@ -54,7 +55,7 @@ struct PageGeometry {
   double px_per_mm_x = 0, px_per_mm_y = 0;  // in the input image, along the lines' normals
   double grid_strength = 0;                 // peak-to-floor ratio of the 1 mm harmonic (0: none)
   bool minor_lines = true;                  // false: only the 5 mm grid was found
-  std::string scale_source;                 // grid | page (later: pulse)
+  std::string scale_source;                 // grid | page | pulse | truth
   double canonical_px_per_mm = 0;
   double perspective_px = 0;  // the spread of the grid displacement the homography took out (0: affine)
   cv::Matx33d to_canonical = cv::Matx33d::eye();

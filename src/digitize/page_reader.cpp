@@ -1,5 +1,6 @@
 #include "digitize/page_reader.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/error.h"
@@ -20,6 +21,29 @@ PageReading read_page(const cv::Mat& image, const TraceReader& reader, const Pag
   LayoutOptions lo = o.layout;
   lo.px_per_mm = r.geometry.canonical_px_per_mm;
   r.layout = find_layout(ink, lo);
+  // No grid (or a "grid" that makes the pulses no standard height, 5, 10 or 20 mm within
+  // 8 %: periodic structure that is not a grid): the calibration pulses (1 mV drawn
+  // `gain_mm_mv` tall) give the scale; the page is warped and read again at it.
+  std::vector<double> heights;
+  for (const auto& row : r.layout.rows)
+    if (row.pulse) heights.push_back(row.pulse_height_mm);
+  if (!heights.empty() && r.geometry.scale_source != "truth") {
+    std::nth_element(heights.begin(), heights.begin() + static_cast<std::ptrdiff_t>(heights.size() / 2), heights.end());
+    const double mm = heights[heights.size() / 2];
+    const bool standard = std::abs(mm / 5 - 1) < 0.08 || std::abs(mm / 10 - 1) < 0.08 || std::abs(mm / 20 - 1) < 0.08;
+    if (r.geometry.scale_source == "page" || !standard) {
+      const double k = mm / lo.gain_mm_mv;
+      r.geometry.scale_source = "pulse";
+      if (k > 0.5 && k < 2 && std::abs(k - 1) > 0.002) {
+        r.geometry.px_per_mm_x *= k;
+        r.geometry.px_per_mm_y *= k;
+        set_canonical_transform(r.geometry, r.geometry.canonical_px_per_mm);
+        page = warp_to_canonical(image, r.geometry);
+        ink = find_ink(page, r.geometry.canonical_px_per_mm);
+        r.layout = find_layout(ink, lo);
+      }
+    }
+  }
   if (o.truth_layout) r.layout = truth_layout(*o.truth, r.geometry, r.layout);
   r.traces = reader.read(PageView{page, ink, r.layout});
   r.signals = to_signals(r.layout, r.traces, o.fs_hz);

@@ -3,6 +3,9 @@
 // calibrated signals. The trace step is the only one that differs between readers
 // (trace_reader.h); everything else is shared, so the classical reader and a learned one
 // see the same canonical page, rows and panels.
+// A page without a grid is first read at the page-size scale; where it shows calibration
+// pulses, their height (1 mV at the layout's gain) sets the scale and the page is warped
+// and laid out again (geometry.scale_source "pulse").
 //
 //   auto reader = make_trace_reader("classical");
 //   PageReading r = read_page(bgr, *reader, PageReadOptions{});

@@ -14,6 +14,7 @@
 #include "digitize/ink_map.h"
 #include "digitize/layout_finder.h"
 #include "digitize/page_geometry.h"
+#include "digitize/page_reader.h"
 #include "render/artefact.h"
 #include "render/page_renderer.h"
 #include "render/synth_job.h"
@@ -160,6 +161,23 @@ TEST(PageGeometry, PerspectivePagesAreRectified) {
     EXPECT_EQ(f.name, page.truth.layout) << what;
     EXPECT_LE(worst_panel_start_px(page, g, f), 2.0) << what;
     ++k;
+  }
+}
+
+// No grid: the page size gives a first scale, the calibration pulses the true one. A whole
+// page and one cropped to 80 % of its width (where the page-size guess is 20 % off) both
+// read at the drawn 200 dpi within 1 %, and their rows are found.
+TEST(PageGeometry, WithoutAGridThePulsesSetTheScale) {
+  render::PageRenderer r(render::PageOptions().grid("none"));
+  const Page page = r.render(synth_record(), 21);
+  const auto reader = make_trace_reader("classical");
+  for (const double keep : {1.0, 0.8}) {
+    const cv::Mat image = page.image(cv::Rect(0, 0, static_cast<int>(keep * page.image.cols), page.image.rows)).clone();
+    const PageReading got = read_page(image, *reader, PageReadOptions{});
+    EXPECT_EQ(got.geometry.scale_source, "pulse") << keep;
+    EXPECT_NEAR(got.geometry.px_per_mm_x / (200 / 25.4), 1.0, 0.01) << keep;
+    EXPECT_NEAR(got.geometry.px_per_mm_y / (200 / 25.4), 1.0, 0.01) << keep;
+    EXPECT_EQ(got.layout.rows.size(), 4u) << keep;
   }
 }
 
