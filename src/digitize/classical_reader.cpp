@@ -154,8 +154,7 @@ void settle_shared(std::vector<RowPath>& rows, double lw) {
       if (!right) right = left;
       if (!left) continue;
       const double near_top = std::max(std::abs(left->centre() - r->top), std::abs(right->centre() - r->top));
-      const double near_bottom =
-          std::max(std::abs(left->centre() - r->bottom), std::abs(right->centre() - r->bottom));
+      const double near_bottom = std::max(std::abs(left->centre() - r->bottom), std::abs(right->centre() - r->bottom));
       if (near_top <= 2 * lw + 2)
         p.own_end[static_cast<size_t>(x)] = r->top + 0.5 * (lw - 1);
       else if (near_bottom <= 2 * lw + 2)

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "digitize/channels.h"
 #include "digitize/page_geometry.h"
 
 namespace ecg::digitize {
@@ -29,15 +30,7 @@ InkMap find_ink(const cv::Mat& image, double px_per_mm) {
   ECG_CHECK(!image.empty(), "ink: empty image");
   ECG_CHECK(image.depth() == CV_8U && (image.channels() == 3 || image.channels() == 1),
             "ink: expected an 8-bit BGR or grey image, got type ", image.type());
-  cv::Mat maxch;
-  if (image.channels() == 3) {
-    std::vector<cv::Mat> ch;
-    cv::split(image, ch);
-    cv::max(ch[0], ch[1], maxch);
-    cv::max(maxch, ch[2], maxch);
-  } else {
-    maxch = image;
-  }
+  const cv::Mat maxch = channel_max(image);
   cv::Mat m32, p32;
   maxch.convertTo(m32, CV_32F);
   paper_level(maxch).convertTo(p32, CV_32F);

@@ -68,8 +68,10 @@ void find_pulse(const cv::Mat& mask, const cv::Mat& dark, double s, double prev_
   const double width = static_cast<double>(j - i + 1);
   if (width < 3 * s || width > 12 * s) return;
   const int xl = x_begin + static_cast<int>(i), xr = x_begin + static_cast<int>(j);
-  std::vector<int> mid_tops(tops.begin() + static_cast<std::ptrdiff_t>(i), tops.begin() + static_cast<std::ptrdiff_t>(j) + 1);
-  std::nth_element(mid_tops.begin(), mid_tops.begin() + static_cast<std::ptrdiff_t>(mid_tops.size() / 2), mid_tops.end());
+  std::vector<int> mid_tops(tops.begin() + static_cast<std::ptrdiff_t>(i),
+                            tops.begin() + static_cast<std::ptrdiff_t>(j) + 1);
+  std::nth_element(mid_tops.begin(), mid_tops.begin() + static_cast<std::ptrdiff_t>(mid_tops.size() / 2),
+                   mid_tops.end());
   const int top = mid_tops[mid_tops.size() / 2];
   // Line width: the top bar's thickness in its middle column.
   int tt = 0, tb = 0;
@@ -132,7 +134,8 @@ void find_pulse(const cv::Mat& mask, const cv::Mat& dark, double s, double prev_
 // 2 px to its right) within +-1.5 mm of x: its darkness-weighted centre column, which
 // blur and JPEG leave in place; NaN when there is none.
 double separator_at(const cv::Mat& mask, const cv::Mat& dark, double x, double zero_px, double s) {
-  const int x0 = std::max(0, static_cast<int>(x - 1.5 * s)), x1 = std::min(mask.cols - 1, static_cast<int>(x + 1.5 * s));
+  const int x0 = std::max(0, static_cast<int>(x - 1.5 * s)),
+            x1 = std::min(mask.cols - 1, static_cast<int>(x + 1.5 * s));
   for (int c = x0; c <= x1; ++c) {
     int t = 0, b = 0;
     if (!run_at(mask, c, static_cast<int>(zero_px - 2 * s), static_cast<int>(zero_px - 2 * s),
@@ -185,7 +188,8 @@ Rows standard_rows(const std::string& layout, const std::vector<std::string>& rh
   if (layout == "3x4+1") return with_rhythm(grid3x4, {"II"});
   if (layout == "3x4+3") return with_rhythm(grid3x4, {"II", "V1", "V5"});
   if (layout == "6x2") return {{"I", "V1"}, {"II", "V2"}, {"III", "V3"}, {"aVR", "V4"}, {"aVL", "V5"}, {"aVF", "V6"}};
-  if (layout == "12x1") return with_rhythm({}, {"I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"});
+  if (layout == "12x1")
+    return with_rhythm({}, {"I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"});
   if (layout == "2x1") return with_rhythm({}, {"II", "V1"});
   throw Error(str("layout: unknown layout '", layout, "' (expected auto, 3x4, 3x4+1, 3x4+3, 6x2, 12x1 or 2x1)"));
 }
@@ -196,8 +200,9 @@ FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
   // Separators are found on the mask closed vertically over 0.6 mm: a thin bar that
   // resampling or JPEG left broken is one run again.
   cv::Mat vmask;
-  cv::morphologyEx(mask, vmask, cv::MORPH_CLOSE,
-                   cv::getStructuringElement(cv::MORPH_RECT, cv::Size(1, std::max(3, 2 * static_cast<int>(0.3 * s) + 1))));
+  cv::morphologyEx(
+      mask, vmask, cv::MORPH_CLOSE,
+      cv::getStructuringElement(cv::MORPH_RECT, cv::Size(1, std::max(3, 2 * static_cast<int>(0.3 * s) + 1))));
   ECG_CHECK(!mask.empty() && s > 0, "layout: empty ink map or non-positive px_per_mm");
   FoundLayout out;
   out.px_per_mm = s;
@@ -249,7 +254,8 @@ FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
     const double hb = std::min(0.45 * up, 0.45 * down);
     // The row's ink extent: the widest run of columns with ink within +-hb, gaps up to 10 mm.
     cv::Mat band;
-    const int y0 = std::max(0, static_cast<int>(peaks[r] - hb)), y1 = std::min(mask.rows, static_cast<int>(peaks[r] + hb) + 1);
+    const int y0 = std::max(0, static_cast<int>(peaks[r] - hb)),
+              y1 = std::min(mask.rows, static_cast<int>(peaks[r] + hb) + 1);
     cv::reduce(mask.rowRange(y0, y1), band, 0, cv::REDUCE_MAX);
     const uint8_t* b = band.ptr<uint8_t>(0);
     int best_l = -1, best_r = -1, cur_l = -1, last = -1;
@@ -268,9 +274,10 @@ FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
   // edge do not.
   double widest = 0;
   for (const auto& row : out.rows) widest = std::max(widest, row.ink_right_px - row.ink_left_px);
-  out.rows.erase(std::remove_if(out.rows.begin(), out.rows.end(),
-                                [&](const RowFinding& row) { return row.ink_right_px - row.ink_left_px < 0.6 * widest; }),
-                 out.rows.end());
+  out.rows.erase(
+      std::remove_if(out.rows.begin(), out.rows.end(),
+                     [&](const RowFinding& row) { return row.ink_right_px - row.ink_left_px < 0.6 * widest; }),
+      out.rows.end());
   // Pulses again with the final neighbours (a dropped text row no longer bounds the search).
   for (size_t r = 0; r < out.rows.size(); ++r) {
     if (out.rows[r].pulse) continue;
@@ -291,10 +298,10 @@ FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
   out.strip_s = std::max(0.5, std::round(2 * sorted[sorted.size() / 2]) / 2);
   // Candidate origins: from the ends (the last sample, at strip_s less one sample period
   // with 500 Hz taken as the source's rate, lies half a line width inside the ink's end)
-  // (the last pixel's partial coverage takes about half a pixel more) and from the starts (the trace begins where the pulse ends, or at its first ink). A
-  // wave running out of the row can cut its end short, so the page's medians of both
-  // compete, and the one that puts the most separator bars at panel boundaries wins; a
-  // row keeps its own end estimate where that agrees within 0.5 mm.
+  // (the last pixel's partial coverage takes about half a pixel more) and from the starts (the trace begins where the
+  // pulse ends, or at its first ink). A wave running out of the row can cut its end short, so the page's medians of
+  // both compete, and the one that puts the most separator bars at panel boundaries wins; a row keeps its own end
+  // estimate where that agrees within 0.5 mm.
   const double lw = 0.3 * s;  // 0.75 pt, ecg-image-kit's and most printers' trace
   std::vector<double> from_end, from_start;
   for (auto& row : out.rows) {
@@ -309,7 +316,8 @@ FoundLayout find_layout(const InkMap& ink, const LayoutOptions& o) {
   auto bars_for = [&](double x0) {
     int n = 0;
     for (const auto& row : out.rows)
-      for (int c = 1; c <= 3; ++c) n += !std::isnan(separator_at(vmask, ink.darkness, x0 + c * out.strip_s / 4 * pps, row.zero_px, s));
+      for (int c = 1; c <= 3; ++c)
+        n += !std::isnan(separator_at(vmask, ink.darkness, x0 + c * out.strip_s / 4 * pps, row.zero_px, s));
     return n;
   };
   const double end_x0 = median_of(from_end), start_x0 = median_of(from_start);

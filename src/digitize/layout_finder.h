@@ -44,12 +44,12 @@ struct LayoutOptions {
 };
 
 struct RowFinding {
-  double y_px = 0;         // the row profile's peak
-  double zero_px = 0;      // 0 mV; from the pulse when found, else the peak (refined later)
+  double y_px = 0;     // the row profile's peak
+  double zero_px = 0;  // 0 mV; from the pulse when found, else the peak (refined later)
   bool pulse = false;
   double pulse_left_px = 0, pulse_right_px = 0, pulse_top_px = 0;
   double gain_mm_mv = 10;
-  double pulse_height_mm = 0;  // the pulse as measured, before snapping to 5 / 10 / 20 (0: none)
+  double pulse_height_mm = 0;                // the pulse as measured, before snapping to 5 / 10 / 20 (0: none)
   double ink_left_px = 0, ink_right_px = 0;  // the row's trace ink, pulse excluded
   double x0_px = 0;                          // where t = 0 of the row is drawn
   int columns = 1;

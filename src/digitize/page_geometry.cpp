@@ -9,12 +9,13 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "digitize/channels.h"
 
 namespace ecg::digitize {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-constexpr int kSearchStripes = 32;   // for the angle search
+constexpr int kSearchStripes = 32;    // for the angle search
 constexpr int kProfileStripes = 256;  // for the final profile: 8 px stripes, 0.4 px smear at 3 deg
 
 // Profiles across the lines, one per stripe: rows of the result are stripes, columns
@@ -115,15 +116,7 @@ cv::Mat grid_signal(const cv::Mat& image) {
   ECG_CHECK(!image.empty(), "page geometry: empty image");
   ECG_CHECK(image.depth() == CV_8U && (image.channels() == 3 || image.channels() == 1),
             "page geometry: expected an 8-bit BGR or grey image, got type ", image.type());
-  cv::Mat minch;
-  if (image.channels() == 3) {
-    std::vector<cv::Mat> ch;
-    cv::split(image, ch);
-    cv::min(ch[0], ch[1], minch);
-    cv::min(minch, ch[2], minch);
-  } else {
-    minch = image;
-  }
+  const cv::Mat minch = channel_min(image);
   // Paper brightness: the brightest values around each point, at 1/8 scale.
   cv::Mat small, paper;
   const cv::Size ss(std::max(1, image.cols / 8), std::max(1, image.rows / 8));
@@ -305,15 +298,7 @@ namespace {
 // Pixels darker than `fraction` of the paper in every channel (the max channel against
 // its 90th percentile at 1/8 scale): black and dark-grey ink, not a coloured grid.
 cv::Mat dark_in_every_channel(const cv::Mat& image, double fraction) {
-  cv::Mat maxch;
-  if (image.channels() == 3) {
-    std::vector<cv::Mat> ch;
-    cv::split(image, ch);
-    cv::max(ch[0], ch[1], maxch);
-    cv::max(maxch, ch[2], maxch);
-  } else {
-    maxch = image;
-  }
+  const cv::Mat maxch = channel_max(image);
   cv::Mat small;
   cv::resize(maxch, small, cv::Size(std::max(1, maxch.cols / 8), std::max(1, maxch.rows / 8)), 0, 0, cv::INTER_AREA);
   std::vector<uint8_t> v(small.begin<uint8_t>(), small.end<uint8_t>());

@@ -43,15 +43,15 @@ namespace ecg::digitize {
 struct GeometryOptions {
   double canonical_px_per_mm = 200.0 / 25.4;
   double max_angle_deg = 6.0;
-  double min_px_per_mm = 1.5;   // about 38 dpi
-  double max_px_per_mm = 40.0;  // about 1000 dpi
+  double min_px_per_mm = 1.5;    // about 38 dpi
+  double max_px_per_mm = 40.0;   // about 1000 dpi
   double page_width_mm = 279.4;  // the fallback scale: the page's long side
   bool perspective = true;       // fit the residual homography from the 5 mm lines
 };
 
 struct PageGeometry {
-  double angle_h_deg = 0;  // horizontal grid lines: y = c + x tan(angle_h)
-  double angle_v_deg = 0;  // vertical grid lines: x = c - y tan(angle_v); equal for a rotation
+  double angle_h_deg = 0;                   // horizontal grid lines: y = c + x tan(angle_h)
+  double angle_v_deg = 0;                   // vertical grid lines: x = c - y tan(angle_v); equal for a rotation
   double px_per_mm_x = 0, px_per_mm_y = 0;  // in the input image, along the lines' normals
   double grid_strength = 0;                 // peak-to-floor ratio of the 1 mm harmonic (0: none)
   bool minor_lines = true;                  // false: only the 5 mm grid was found

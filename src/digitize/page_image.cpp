@@ -52,8 +52,9 @@ HeaderSize sniff(const std::string& b, const std::string& source) {
   if (starts_with(b, "\xff\xd8")) {
     size_t end = b.size();
     while (end > 2 && b[end - 1] == '\0') --end;
-    ECG_CHECK(end >= 4 && static_cast<unsigned char>(b[end - 2]) == 0xff && static_cast<unsigned char>(b[end - 1]) == 0xd9,
-              source, ": truncated JPEG (no end-of-image marker)");
+    ECG_CHECK(
+        end >= 4 && static_cast<unsigned char>(b[end - 2]) == 0xff && static_cast<unsigned char>(b[end - 1]) == 0xd9,
+        source, ": truncated JPEG (no end-of-image marker)");
     size_t at = 2;
     while (at + 4 <= b.size()) {
       if (static_cast<unsigned char>(b[at]) != 0xff) break;

@@ -20,14 +20,14 @@
 namespace ecg::digitize {
 
 struct PageImageOptions {
-  double pdf_dpi = 200;          // the render resolution of PDF pages
+  double pdf_dpi = 200;  // the render resolution of PDF pages
   int max_side_px = 30000;
   double max_megapixels = 200;
 };
 
 struct PageImage {
-  std::string name;        // the file's stem; PDF pages: <stem>-p<k>, k from 1
-  cv::Mat bgr;             // CV_8UC3
+  std::string name;          // the file's stem; PDF pages: <stem>-p<k>, k from 1
+  cv::Mat bgr;               // CV_8UC3
   double page_width_mm = 0;  // known only for PDF pages (0 otherwise)
 };
 

@@ -113,7 +113,7 @@ nlohmann::json reading_json(const PageReading& r, const std::string& id) {
                       {"x0_mm", p.x0_mm},
                       {"baseline_mm", p.baseline_mm}});
   }
-  j["layout"] = {{"name", f.name},       {"strip_s", f.strip_s},         {"speed_mm_s", f.speed_mm_s},
+  j["layout"] = {{"name", f.name},           {"strip_s", f.strip_s},         {"speed_mm_s", f.speed_mm_s},
                  {"px_per_mm", f.px_per_mm}, {"zero_source", f.zero_source}, {"rows", rows},
                  {"panels", panels}};
   j["fs_hz"] = r.signals.fs_hz;

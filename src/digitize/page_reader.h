@@ -47,6 +47,19 @@ struct PageReading {
   InkMap ink;          // when keep_canonical
 };
 
+// What page reading finds before the trace step: the geometry, the canonical page, its
+// ink and the layout (with the pulse scale and the oracle stages applied).
+struct PageLayoutReading {
+  PageGeometry geometry;
+  cv::Mat canonical;
+  InkMap ink;
+  FoundLayout layout;
+};
+
+/// The steps of read_page before the trace reader: what `predict` shares with `digitize`
+/// for a digitiser without a trace step. Throws as read_page does.
+PageLayoutReading read_page_layout(const cv::Mat& image, const PageReadOptions& options);
+
 /// Throws ecg::Error for an image that is not 8-bit BGR / grey, fs_hz <= 0, or a page on
 /// which no ECG row is found ("no ECG trace rows found").
 PageReading read_page(const cv::Mat& image, const TraceReader& reader, const PageReadOptions& options);

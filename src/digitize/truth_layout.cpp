@@ -23,8 +23,8 @@ struct TruthLead {
 }  // namespace
 
 void apply_truth_scale(PageGeometry& g, const render::PageTruth& t) {
-  ECG_CHECK(t.px_per_mm_x > 0 && t.px_per_mm_y > 0, "page truth ", t.id, ": no grid scale (px per mm ",
-            t.px_per_mm_x, " x ", t.px_per_mm_y, ")");
+  ECG_CHECK(t.px_per_mm_x > 0 && t.px_per_mm_y > 0, "page truth ", t.id, ": no grid scale (px per mm ", t.px_per_mm_x,
+            " x ", t.px_per_mm_y, ")");
   g.px_per_mm_x = t.px_per_mm_x;
   g.px_per_mm_y = t.px_per_mm_y;
   g.scale_source = "truth";

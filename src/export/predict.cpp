@@ -16,10 +16,10 @@
 #include "core/progress.h"
 #include "core/strings.h"
 #include "data/dsp.h"
-#include "digitize/page_reader.h"
 #include "data/kaggle_csv.h"
 #include "data/record_io.h"
 #include "data/wfdb.h"
+#include "digitize/page_reader.h"
 #include "export/digitize_plot.h"
 #include "render/image_tensor.h"
 
@@ -423,10 +423,9 @@ data::Record traces_to_record(const torch::Tensor& traces, const ModelIo& io, do
 
 std::vector<LeadPanel> page_panels(const cv::Mat& page, int64_t columns) {
   ECG_CHECK(columns > 0, "predict: page panels need a positive column count, got ", columns);
-  const auto reader = digitize::make_trace_reader("classical");
-  digitize::PageReading r;
+  digitize::PageLayoutReading r;
   try {
-    r = digitize::read_page(page, *reader, digitize::PageReadOptions{});
+    r = digitize::read_page_layout(page, digitize::PageReadOptions{});
   } catch (const Error&) {
     return {};
   }

@@ -134,9 +134,10 @@ TEST(DevSet, ScoresWithTheTruthsScaleAndLayout) {
 TEST(RealScans, StandardLayouts) {
   ECG_REQUIRE_SHARED_DATA("images/real-scans");
   const auto reader = make_trace_reader("classical");
-  const std::map<std::string, std::pair<std::string, size_t>> want = {
-      {"ecg00003.png", {"3x4+1", 4}}, {"ecg00012.jpg", {"3x4+1", 4}}, {"ecg00026.jpg", {"3x4+1", 4}},
-      {"ecg00017.png", {"3x4", 3}}};
+  const std::map<std::string, std::pair<std::string, size_t>> want = {{"ecg00003.png", {"3x4+1", 4}},
+                                                                      {"ecg00012.jpg", {"3x4+1", 4}},
+                                                                      {"ecg00026.jpg", {"3x4+1", 4}},
+                                                                      {"ecg00017.png", {"3x4", 3}}};
   for (const auto& [name, layout] : want) {
     const auto file = ecg::testing::shared_data_dir() / "images/real-scans" / name;
     const PageReading r = read_page(cv::imread(file.string(), cv::IMREAD_COLOR), *reader, PageReadOptions{});

@@ -37,8 +37,8 @@ TEST(DigitizeCli, ReadsGoodPagesAndNamesTheBadOnes) {
   tmp.write("in/broken.png", png.substr(0, png.size() / 3));
   tmp.write("in/notes.txt", "not a page");
 
-  const auto r = run_cli({"digitize", "--input", (tmp / "in").string(), "--out", (tmp / "out").string(), "--format",
-                          "kaggle,json"});
+  const auto r = run_cli(
+      {"digitize", "--input", (tmp / "in").string(), "--out", (tmp / "out").string(), "--format", "kaggle,json"});
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_NE(r.err.find("broken.png: truncated PNG (no IEND chunk)"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("digitized 1 of 2 page(s) with the classical reader"), std::string::npos) << r.out;
@@ -106,8 +106,8 @@ TEST(DigitizeCli, ReadsEachPageOfAPdf) {
   std::vector<uchar> jpeg;
   ASSERT_TRUE(cv::imencode(".jpg", page, jpeg, {cv::IMWRITE_JPEG_QUALITY, 95}));
   tmp.write("doc.pdf", two_page_pdf(std::string(jpeg.begin(), jpeg.end()), page.cols, page.rows));
-  const auto r = run_cli({"digitize", (tmp / "doc.pdf").string(), "--out", (tmp / "out").string(), "--format",
-                          "kaggle,json"});
+  const auto r =
+      run_cli({"digitize", (tmp / "doc.pdf").string(), "--out", (tmp / "out").string(), "--format", "kaggle,json"});
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_NE(r.err.find("doc.pdf (doc-p2): no ink found on the page"), std::string::npos) << r.err;
   EXPECT_TRUE(fs::exists(tmp / "out/doc-p1.csv"));

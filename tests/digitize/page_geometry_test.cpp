@@ -120,12 +120,12 @@ Page perspective_page(double px, const std::string& grid_color, uint64_t seed) {
   const float w = static_cast<float>(page.image.cols), h = static_cast<float>(page.image.rows);
   const float d = static_cast<float>(px);
   const std::vector<cv::Point2f> from = {{0, 0}, {w, 0}, {w, h}, {0, h}};
-  const std::vector<cv::Point2f> to = {{80 + d, 80 + 0.5f * d}, {80 + w - 0.3f * d, 80}, {80 + w, 80 + h - 0.2f * d},
-                                       {80 + 0.6f * d, 80 + h}};
+  const std::vector<cv::Point2f> to = {
+      {80 + d, 80 + 0.5f * d}, {80 + w - 0.3f * d, 80}, {80 + w, 80 + h - 0.2f * d}, {80 + 0.6f * d, 80 + h}};
   const cv::Mat m = cv::getPerspectiveTransform(from, to);
   cv::Mat out;
-  cv::warpPerspective(page.image, out, m, page.image.size() + cv::Size(160, 160), cv::INTER_LINEAR,
-                      cv::BORDER_CONSTANT, {255, 255, 255});
+  cv::warpPerspective(page.image, out, m, page.image.size() + cv::Size(160, 160), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                      {255, 255, 255});
   page.image = out;
   cv::Matx33d hm;
   for (int i = 0; i < 9; ++i) hm.val[i] = m.at<double>(i / 3, i % 3);

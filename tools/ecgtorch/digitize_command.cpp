@@ -48,41 +48,42 @@ Command add_digitize_command(CLI::App& app) {
                   "beside it) instead of the image, to measure their loss");
   sub->add_flag("--plots", a->job.plots, "also <name>_plot.png: the page with the grid, rows, panels and traces found");
   sub->add_flag("-q,--quiet", a->quiet, "no progress bar and no summary");
-  return Command{sub, [a]() {
-                   digitize::DigitizeJob job = a->job;
-                   job.input = a->input;
-                   job.out_dir = a->out;
-                   job.formats.clear();
-                   for (const auto& f : split(a->format, ',')) {
-                     const std::string name = trim(f);
-                     if (name != "kaggle" && name != "wfdb" && name != "json") {
-                       throw UsageError("digitize: --format must be kaggle, wfdb or json (or several joined by "
-                                        "commas), got '" + a->format + "'");
-                     }
-                     job.formats.push_back(name);
-                   }
-                   for (const auto& f : split(a->use_truth, ',')) {
-                     const std::string stage = trim(f);
-                     if (stage.empty()) continue;
-                     if (stage != "scale" && stage != "layout")
-                       throw UsageError("digitize: --use-truth must be scale, layout or scale,layout, got '" +
-                                        a->use_truth + "'");
-                     job.use_truth.push_back(stage);
-                   }
-                   job.progress = !a->quiet && ::isatty(2) != 0;
-                   const auto sum = digitize::run_digitize(job, [](const digitize::PageOutcome& p) {
-                     std::cerr << "ecgtorch: error: " << p.error << "\n";
-                   });
-                   const int failed = sum.failed();
-                   if (!a->quiet) {
-                     std::ostringstream line;
-                     line << std::fixed << std::setprecision(2) << "digitized " << sum.pages.size() - failed << " of "
-                          << sum.pages.size() << " page(s) with the " << job.reader << " reader in " << sum.seconds
-                          << " s; wrote " << a->format << " to " << job.out_dir.string();
-                     std::cout << line.str() << "\n";
-                   }
-                   return failed > 0 ? 1 : 0;
-                 }};
+  return Command{
+      sub, [a]() {
+        digitize::DigitizeJob job = a->job;
+        job.input = a->input;
+        job.out_dir = a->out;
+        job.formats.clear();
+        for (const auto& f : split(a->format, ',')) {
+          const std::string name = trim(f);
+          if (name != "kaggle" && name != "wfdb" && name != "json") {
+            throw UsageError(
+                "digitize: --format must be kaggle, wfdb or json (or several joined by "
+                "commas), got '" +
+                a->format + "'");
+          }
+          job.formats.push_back(name);
+        }
+        for (const auto& f : split(a->use_truth, ',')) {
+          const std::string stage = trim(f);
+          if (stage.empty()) continue;
+          if (stage != "scale" && stage != "layout")
+            throw UsageError("digitize: --use-truth must be scale, layout or scale,layout, got '" + a->use_truth + "'");
+          job.use_truth.push_back(stage);
+        }
+        job.progress = !a->quiet && ::isatty(2) != 0;
+        const auto sum = digitize::run_digitize(
+            job, [](const digitize::PageOutcome& p) { std::cerr << "ecgtorch: error: " << p.error << "\n"; });
+        const int failed = sum.failed();
+        if (!a->quiet) {
+          std::ostringstream line;
+          line << std::fixed << std::setprecision(2) << "digitized " << sum.pages.size() - failed << " of "
+               << sum.pages.size() << " page(s) with the " << job.reader << " reader in " << sum.seconds << " s; wrote "
+               << a->format << " to " << job.out_dir.string();
+          std::cout << line.str() << "\n";
+        }
+        return failed > 0 ? 1 : 0;
+      }};
 }
 
 }  // namespace ecg::tools
