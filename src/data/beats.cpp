@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "core/error.h"
 #include "data/dsp.h"
@@ -150,6 +151,32 @@ DetectionScore score_detections(const std::vector<int64_t>& detected, const std:
   s.ppv = detected.empty() ? 0 : tp / static_cast<double>(detected.size());
   s.f1 = (s.sensitivity + s.ppv) > 0 ? 2 * s.sensitivity * s.ppv / (s.sensitivity + s.ppv) : 0;
   return s;
+}
+
+std::vector<int64_t> match_beats(const std::vector<int64_t>& reference, const std::vector<int64_t>& test,
+                                 int64_t tolerance) {
+  ECG_CHECK(tolerance >= 0, "match_beats: tolerance must be >= 0, got ", tolerance);
+  struct Pair {
+    int64_t distance, ref, test;
+  };
+  std::vector<Pair> pairs;
+  size_t first = 0;
+  for (size_t r = 0; r < reference.size(); ++r) {
+    while (first < test.size() && test[first] < reference[r] - tolerance) ++first;
+    for (size_t t = first; t < test.size() && test[t] <= reference[r] + tolerance; ++t)
+      pairs.push_back({std::llabs(test[t] - reference[r]), static_cast<int64_t>(r), static_cast<int64_t>(t)});
+  }
+  std::sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) {
+    return std::tie(a.distance, a.ref, a.test) < std::tie(b.distance, b.ref, b.test);
+  });
+  std::vector<int64_t> of_ref(reference.size(), -1);
+  std::vector<bool> used(test.size(), false);
+  for (const auto& p : pairs) {
+    if (of_ref[static_cast<size_t>(p.ref)] >= 0 || used[static_cast<size_t>(p.test)]) continue;
+    of_ref[static_cast<size_t>(p.ref)] = p.test;
+    used[static_cast<size_t>(p.test)] = true;
+  }
+  return of_ref;
 }
 
 torch::Tensor beat_windows(const torch::Tensor& signal, const std::vector<int64_t>& centers, int64_t before,

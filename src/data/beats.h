@@ -32,6 +32,12 @@ struct DetectionScore {
 DetectionScore score_detections(const std::vector<int64_t>& detected, const std::vector<int64_t>& reference,
                                 int64_t tolerance_samples);
 
+/// One-to-one matching of reference and test beat times (samples, each increasing):
+/// pairs within the tolerance are taken closest first (ties: the earlier reference, then
+/// the earlier test beat). Returns, per reference beat, the index of its test beat or -1.
+std::vector<int64_t> match_beats(const std::vector<int64_t>& reference, const std::vector<int64_t>& test,
+                                 int64_t tolerance_samples);
+
 /// Windows [beats, leads, before + after] around each center of signal [leads, T]
 /// (samples center - before .. center + after - 1). Beats too close to an edge are
 /// skipped; `kept` receives the index of each beat kept.

@@ -234,15 +234,13 @@ torch::Tensor remove_baseline_highpass(const torch::Tensor& x, double fs_hz, dou
   return highpass(x, fs_hz, cutoff_hz, /*order=*/2);
 }
 
-torch::Tensor resample_poly(const torch::Tensor& x, int64_t up, int64_t down) {
+PolyphaseFilter polyphase_filter(int64_t up, int64_t down) {
   ECG_CHECK(up >= 1 && down >= 1, "resample_poly: up and down must be >= 1, got ", up, " and ", down);
   const int64_t g = std::gcd(up, down);
-  up /= g;
-  down /= g;
-  const int64_t n_in = x.size(-1);
-  if (up == 1 && down == 1) return x.clone();
-  const int64_t n_out = (n_in * up + down - 1) / down;
-  const int64_t max_rate = std::max(up, down);
+  PolyphaseFilter p;
+  p.up = up / g;
+  p.down = down / g;
+  const int64_t max_rate = std::max(p.up, p.down);
   const int64_t half_len = 10 * max_rate;
   const int64_t taps = 2 * half_len + 1;
   // firwin(taps, 1 / max_rate, window=("kaiser", 5.0)), scaled to unit DC gain, times up.
@@ -266,24 +264,45 @@ torch::Tensor resample_poly(const torch::Tensor& x, int64_t up, int64_t down) {
     h[i] = fc * sinc * win;
     hsum += h[i];
   }
-  for (auto& v : h) v = v / hsum * static_cast<double>(up);
+  for (auto& v : h) v = v / hsum * static_cast<double>(p.up);
   // Pad the filter so that output samples fall on its centre (as SciPy does).
-  const int64_t n_pre_pad = down - half_len % down;
-  const int64_t n_pre_remove = (half_len + n_pre_pad) / down;
+  const int64_t n_pre_pad = p.down - half_len % p.down;
+  p.pre_remove = (half_len + n_pre_pad) / p.down;
   h.insert(h.begin(), static_cast<size_t>(n_pre_pad), 0.0);
+  p.h = std::move(h);
+  return p;
+}
+
+double PolyphaseFilter::output(int64_t o, const double* in, int64_t first, int64_t n) const {
+  // upfirdn: y[k] = sum_j h[j] x_up[k * down - j], x_up[m] = x[m / up] when up divides m.
+  const int64_t t = (o + pre_remove) * down;
   const int64_t len_h = static_cast<int64_t>(h.size());
+  double acc = 0;
+  for (int64_t j = t % up; j < len_h && j <= t; j += up) {
+    const int64_t src = (t - j) / up;
+    if (src < n) acc += h[static_cast<size_t>(j)] * in[src - first];
+  }
+  return acc;
+}
+
+int64_t PolyphaseFilter::output_length(int64_t n_in) const { return (n_in * up + down - 1) / down; }
+
+int64_t PolyphaseFilter::last_input(int64_t o) const { return (o + pre_remove) * down / up; }
+
+int64_t PolyphaseFilter::first_input(int64_t o) const {
+  const int64_t t = (o + pre_remove) * down;
+  const int64_t len_h = static_cast<int64_t>(h.size());
+  int64_t j = t % up;
+  while (j + up < len_h && j + up <= t) j += up;
+  return (t - j) / up;
+}
+
+torch::Tensor resample_poly(const torch::Tensor& x, int64_t up, int64_t down) {
+  const PolyphaseFilter p = polyphase_filter(up, down);
+  if (p.up == 1 && p.down == 1) return x.clone();
+  const int64_t n_out = p.output_length(x.size(-1));
   return per_series(x, n_out, [&](const double* in, double* out, int64_t n) {
-    // upfirdn: y[k] = sum_j h[j] x_up[k * down - j], x_up[m] = x[m / up] when up divides m.
-    for (int64_t o = 0; o < n_out; ++o) {
-      const int64_t t = (o + n_pre_remove) * down;
-      double acc = 0;
-      int64_t j = t % up;  // the first tap that lands on an input sample
-      for (; j < len_h && j <= t; j += up) {
-        const int64_t src = (t - j) / up;
-        if (src < n) acc += h[static_cast<size_t>(j)] * in[src];
-      }
-      out[o] = acc;
-    }
+    for (int64_t o = 0; o < n_out; ++o) out[o] = p.output(o, in, 0, n);
   });
 }
 

@@ -46,6 +46,22 @@ torch::Tensor notch(const torch::Tensor& x, double fs_hz, double f0_hz = 50.0, d
 /// Baseline-wander removal by a zero-phase high-pass (order 2 at cutoff_hz).
 torch::Tensor remove_baseline_highpass(const torch::Tensor& x, double fs_hz, double cutoff_hz = 0.5);
 
+/// The FIR of resample_poly (Kaiser beta 5, 20 * max(up, down) + 1 taps, padded as SciPy
+/// pads it), shared with the streaming resampler (stream_resampler.h) so that both give
+/// the same samples.
+struct PolyphaseFilter {
+  int64_t up = 1, down = 1;  // reduced by their gcd
+  std::vector<double> h;
+  int64_t pre_remove = 0;
+  /// Output sample o of a series of n inputs; `in` holds inputs first .. n - 1 (or at least
+  /// first_input(o) .. min(last_input(o), n - 1)); inputs at and after n count as zero.
+  double output(int64_t o, const double* in, int64_t first, int64_t n) const;
+  int64_t output_length(int64_t n_in) const;  // ceil(n_in * up / down)
+  int64_t first_input(int64_t o) const;       // the earliest input sample output o reads
+  int64_t last_input(int64_t o) const;        // the latest
+};
+PolyphaseFilter polyphase_filter(int64_t up, int64_t down);
+
 /// Polyphase resampling by up / down (reduced by their gcd), as SciPy's resample_poly.
 /// Output length ceil(T * up / down).
 torch::Tensor resample_poly(const torch::Tensor& x, int64_t up, int64_t down);
