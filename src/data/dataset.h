@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/registry.h"
+#include "data/beat_window.h"
 
 namespace ecg::data {
 
@@ -32,6 +33,9 @@ class Dataset {
   virtual Example get(int64_t index) const = 0;
   /// A name for example `index` in reports (a record or file stem); the index by default.
   virtual std::string example_id(int64_t index) const { return std::to_string(index); }
+  /// For beat datasets: how each beat window is cut, which training writes into the
+  /// checkpoint for `ecgtorch detect`. nullopt for every other dataset.
+  virtual std::optional<BeatWindowSpec> beat_window() const { return std::nullopt; }
 };
 
 using DatasetRegistry = Registry<Dataset>;

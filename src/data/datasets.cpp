@@ -13,6 +13,7 @@
 #include "data/beats.h"
 #include "data/dsp.h"
 #include "data/ptbxl.h"
+#include "data/qrs_stream.h"
 #include "data/synth.h"
 #include "data/wfdb.h"
 
@@ -157,6 +158,8 @@ struct MitdbBeatsOptions {
   TORCH_ARG(int64_t, lead) = 0;
   TORCH_ARG(double, before_s) = 0.25;
   TORCH_ARG(double, after_s) = 0.45;
+  TORCH_ARG(std::string, centers) = "detected";
+  TORCH_ARG(std::string, normalization) = "median";
   TORCH_ARG(int64_t, synth_records) = 0;  // also the beats of this many synthesised records
   TORCH_ARG(int64_t, synth_seed) = 0;
   TORCH_ARG(std::vector<std::string>, synth_classes) = std::vector<std::string>{};  // empty: all
@@ -172,8 +175,9 @@ class MitdbBeats : public LabelledDataset {
       const fs::path base = fs::path(o.root()) / name;
       const Record r = read_wfdb(base);
       ECG_CHECK(o.lead() >= 0 && o.lead() < r.num_leads(), "mitdb_beats: record ", name, " has no lead ", o.lead());
-      const int64_t before = static_cast<int64_t>(std::llround(o.before_s() * r.fs_hz));
-      const int64_t after = static_cast<int64_t>(std::llround(o.after_s() * r.fs_hz));
+      if (windows.empty()) spec_ = make_spec(o, r.fs_hz, r.leads.at(static_cast<size_t>(o.lead())));
+      ECG_CHECK(r.fs_hz == spec_.fs_hz, "mitdb_beats: record ", name, " is at ", r.fs_hz, " Hz, the first at ",
+                spec_.fs_hz, " Hz");
       std::vector<int64_t> centers, labels;
       for (const auto& a : read_mit_annotations(base.string() + ".atr")) {
         const char c = aami_class(a.code);
@@ -181,14 +185,12 @@ class MitdbBeats : public LabelledDataset {
         centers.push_back(a.sample);
         labels.push_back(static_cast<int64_t>(classes.find(c)));
       }
-      std::vector<int64_t> kept;
-      const auto w = beat_windows(r.signal.narrow(0, o.lead(), 1), centers, before, after, &kept);
-      windows.push_back(w);
-      for (auto k : kept) labels_.push_back(labels[static_cast<size_t>(k)]);
+      add_beats(r.signal[o.lead()], centers, labels, windows);
     }
     if (o.synth_records() > 0) add_synthetic(o, windows);
     windows_ = torch::cat(windows);  // [beats, 1, before + after]
   }
+  std::optional<BeatWindowSpec> beat_window() const override { return spec_; }
   std::optional<int64_t> size() const override { return windows_.size(0); }
   Example get(int64_t i) const override {
     ECG_CHECK(i >= 0 && i < windows_.size(0), "mitdb_beats: index ", i, " out of range");
@@ -198,12 +200,45 @@ class MitdbBeats : public LabelledDataset {
   const std::vector<int64_t>& labels() const { return labels_; }
 
  private:
+  static BeatWindowSpec make_spec(const MitdbBeatsOptions& o, double fs, const std::string& lead) {
+    ECG_CHECK(o.centers() == "detected" || o.centers() == "annotated",
+              "mitdb_beats: centers must be detected or annotated, got '", o.centers(), "'");
+    BeatWindowSpec s;
+    s.fs_hz = fs;
+    s.before = static_cast<int64_t>(std::llround(o.before_s() * fs));
+    s.after = static_cast<int64_t>(std::llround(o.after_s() * fs));
+    s.lead = lead;
+    s.centers = o.centers();
+    s.normalization = o.normalization();
+    return s;
+  }
+
+  // The windows of one lead's beats. With detected centres (what detect sees), each
+  // reference beat matched by the streaming detector within 150 ms is cut at the detected
+  // R peak and keeps its label; the beats it misses are left out.
+  void add_beats(const torch::Tensor& lead, const std::vector<int64_t>& centers, const std::vector<int64_t>& labels,
+                 std::vector<torch::Tensor>& windows) {
+    std::vector<int64_t> at = centers, label = labels;
+    if (spec_.centers == "detected") {
+      const auto found = stream_r_peaks(lead, spec_.fs_hz);
+      const auto match = match_beats(centers, found, static_cast<int64_t>(std::llround(0.15 * spec_.fs_hz)));
+      at.clear();
+      label.clear();
+      for (size_t i = 0; i < match.size(); ++i) {
+        if (match[i] < 0) continue;
+        at.push_back(found[static_cast<size_t>(match[i])]);
+        label.push_back(labels[i]);
+      }
+    }
+    std::vector<int64_t> kept;
+    windows.push_back(beat_window_batch(lead, at, spec_, &kept));
+    for (auto k : kept) labels_.push_back(label[static_cast<size_t>(k)]);
+  }
+
   // Beats of synthesised records (lead II, at the first MIT-BIH record's rate, noise 15-30
   // dB), cycling through the synthesiser's classes: N, S (premature atrial) and V beats.
   void add_synthetic(const MitdbBeatsOptions& o, std::vector<torch::Tensor>& windows) {
-    const double fs = read_wfdb_header(fs::path(o.root()) / o.records().front()).fs_hz;
-    const int64_t before = static_cast<int64_t>(std::llround(o.before_s() * fs));
-    const int64_t after = static_cast<int64_t>(std::llround(o.after_s() * fs));
+    const double fs = spec_.fs_hz;
     const std::vector<std::string> classes = o.synth_classes().empty() ? synth_classes() : o.synth_classes();
     for (const auto& c : classes) synth_class_options(c, 0);  // validates the names
     const int64_t lead_ii = 1;                                // standard lead order I, II, ...
@@ -213,16 +248,16 @@ class MitdbBeats : public LabelledDataset {
       std::mt19937_64 rng(static_cast<uint64_t>(seed) + 29);
       const double snr = std::uniform_real_distribution<double>(15.0, 30.0)(rng);
       const SynthEcg e = synthesize(synth_class_options(cls, seed, fs, 10.0).snr_db(snr));
-      std::vector<int64_t> centers, labels, kept;
+      std::vector<int64_t> centers, labels;
       for (const auto& b : e.beats) {
         centers.push_back(b.r_peak);
         labels.push_back(b.type == 'S' ? 1 : b.type == 'V' ? 2 : 0);
       }
-      windows.push_back(beat_windows(e.record.signal.narrow(0, lead_ii, 1), centers, before, after, &kept));
-      for (auto i : kept) labels_.push_back(labels[static_cast<size_t>(i)]);
+      add_beats(e.record.signal[lead_ii], centers, labels, windows);
     }
   }
 
+  BeatWindowSpec spec_;
   torch::Tensor windows_;
   std::vector<int64_t> labels_;
 };
@@ -293,6 +328,11 @@ void register_builtin_datasets(DatasetRegistry& registry) {
   ECG_BIND(mb, lead, "signal index").min_value = 0;
   ECG_BIND(mb, before_s, "window before the beat").min_value = 0;
   ECG_BIND(mb, after_s, "window after the beat").min_value = 0;
+  ECG_BIND(mb, centers,
+           "detected: windows centred where the streaming QRS detector puts each beat (as detect does); "
+           "annotated: on the reference annotations")
+      .choices = {"detected", "annotated"};
+  ECG_BIND(mb, normalization, "median: each window minus its median; none: as recorded").choices = {"median", "none"};
   ECG_BIND(mb, synth_records, "also the beats (N, S, V) of this many synthesised 10 s records, lead II").min_value = 0;
   ECG_BIND(mb, synth_seed, "seed of the synthesised records").min_value = 0;
   ECG_BIND(mb, synth_classes, "synthesiser classes the records cycle through (empty = all 14)");

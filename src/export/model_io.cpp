@@ -32,10 +32,9 @@ void collect_activation(const config::ConfigNode& node, std::string* act) {
 
 void describe_data(const config::ConfigNode& d, ModelIo& io) {
   const std::string name = d.at("name").text();
-  if (name == "mitdb_beats") {
-    io.sample_rate_hz = 360;
-    io.lead_order = {"MIT-BIH signal " + text_or(d, "lead", "0")};
-    if (io.class_names.empty()) io.class_names = {"N", "S", "V", "F", "Q"};
+  if (io.beat_window) {
+    io.sample_rate_hz = io.beat_window->fs_hz;
+    io.lead_order = {io.beat_window->lead};
   } else if (name == "synth_pages" && text_or(d, "target", "traces") == "classes") {
     io.sample_rate_hz = std::stod(text_or(d, "signal_fs_hz", "100"));
   } else if (name == "wfdb_folder" || name == "synth") {
@@ -118,7 +117,7 @@ nlohmann::json ModelIo::to_json() const {
                            {"start_s", p.start_s},
                            {"duration_s", p.duration_s}});
   }
-  return {{"model", model},
+  nlohmann::json out = {{"model", model},
           {"task", task},
           {"input_names", input_names},
           {"input_shapes", input_shapes},
@@ -132,6 +131,8 @@ nlohmann::json ModelIo::to_json() const {
           {"dynamic_batch", dynamic_batch},
           {"columns", columns},
           {"panels", panels_json}};
+  if (beat_window) out["beat_window"] = beat_window->to_json();
+  return out;
 }
 
 ModelIo ModelIo::from_json(const nlohmann::json& j, const std::string& source) {
@@ -155,6 +156,7 @@ ModelIo ModelIo::from_json(const nlohmann::json& j, const std::string& source) {
                            p.at("last_column").get<int64_t>(), p.at("start_s").get<double>(),
                            p.at("duration_s").get<double>()});
     }
+    if (j.contains("beat_window")) io.beat_window = data::BeatWindowSpec::from_json(j.at("beat_window"), source);
     ECG_CHECK(!io.input_names.empty() && io.input_names.size() == io.input_shapes.size(),
               "input_names and input_shapes must be non-empty and of one length");
     for (const auto& shape : io.input_shapes) {
@@ -196,6 +198,8 @@ ModelIo describe_model_io(const train::TrainedModel& trained, const train::Regis
   for (const auto& e : examples) io.input_shapes.push_back(e.sizes().slice(1).vec());
   if (trained.meta.contains("class_names") && trained.meta.at("class_names").is_array())
     io.class_names = trained.meta.at("class_names").get<std::vector<std::string>>();
+  if (trained.meta.contains("beat_window"))
+    io.beat_window = data::BeatWindowSpec::from_json(trained.meta.at("beat_window"), "checkpoint meta");
   io.output_activation = "none";
   if (io.task == "classify") {
     if (const auto* loss = trained.config.find("loss")) collect_activation(*loss, &io.output_activation);

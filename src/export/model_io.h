@@ -14,9 +14,11 @@
 #include <torch/types.h>
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "data/beat_window.h"
 #include "train/registries.h"
 #include "train/trained_model.h"
 
@@ -43,6 +45,9 @@ struct ModelIo {
   bool dynamic_batch = true;      // false: the export runs batch 1 only
   int64_t columns = 0;            // digitisers: output columns the panels refer to
   std::vector<LeadPanel> panels;
+  /// Beat classifiers: how their input windows are cut (the training data's own spec,
+  /// from the checkpoint). `ecgtorch detect` takes only models that have one.
+  std::optional<data::BeatWindowSpec> beat_window;
 
   nlohmann::json to_json() const;
   /// Throws ecg::Error naming `source` when a field is missing or of the wrong type.

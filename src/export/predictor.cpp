@@ -20,7 +20,14 @@ class CheckpointPredictor : public Predictor {
       : trained_(train::load_trained_model(path, regs)) {
     // The input sizes the model was trained on when its data can be built here, as export does.
     std::string why;
-    auto examples = validation_inputs(trained_, regs, 1, &why);
+    // A beat classifier's input is its window, which the checkpoint records: no data to build.
+    std::vector<torch::Tensor> examples;
+    if (trained_.meta.contains("beat_window")) {
+      const auto w = data::BeatWindowSpec::from_json(trained_.meta.at("beat_window"), path.string());
+      examples.push_back(torch::zeros({1, 1, w.length()}));
+    } else {
+      examples = validation_inputs(trained_, regs, 1, &why);
+    }
     if (examples.empty()) examples = trained_.model->example_inputs(1);
     io_ = describe_model_io(trained_, regs, examples);
   }

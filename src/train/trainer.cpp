@@ -400,6 +400,7 @@ TrainResult train(const TrainRequest& request, const Registries& regs, const Sto
     m["task"] = j.task->name();
     if (const auto* labelled = dynamic_cast<const data::LabelledDataset*>(j.train_data.get()))
       m["class_names"] = labelled->class_names();
+    if (const auto window = j.train_data->beat_window()) m["beat_window"] = window->to_json();
     m["scheduler"] = scheduler->state();
     if (scaler) m["scaler"] = scaler->state();
     m["metrics"] = last_val;

@@ -39,5 +39,6 @@ Command add_sweep_command(CLI::App& app);
 Command add_export_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
 Command add_digitize_command(CLI::App& app);
+Command add_detect_command(CLI::App& app);
 
 }  // namespace ecg::tools

@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
       ecg::tools::add_sweep_command(app),
       ecg::tools::add_export_command(app),
       ecg::tools::add_predict_command(app),
-      ecg::tools::add_digitize_command(app)};
+      ecg::tools::add_digitize_command(app),
+      ecg::tools::add_detect_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
