@@ -197,7 +197,7 @@ TEST(CliScore, UsageAndInputErrors) {
   ecg::testing::TempDir dir;
   Result r = run_cli({"score", "--pred", dir.path().string(), "--truth", dir.path().string(), "--metric", "psnr"});
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, "ecgtorch: error: score: --metric must be challenge2024 or kaggle, got 'psnr'\n");
+  EXPECT_EQ(r.err, "ecgtorch: error: score: --metric must be challenge2024, kaggle or beats, got 'psnr'\n");
   r = run_cli({"score", "--pred", dir.path().string()});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("--truth is required"), std::string::npos) << r.err;

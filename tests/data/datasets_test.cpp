@@ -75,10 +75,28 @@ TEST(WfdbFolderDataset, SynthLabelsSubdirAndMultimodalInputs) {
                    "wfdb_folder: image_size must be [height, width], got 1 values");
 }
 
-TEST(MitdbBeatsDataset, AamiClassesPerRecordList) {
+// Detected centres (the default, what detect sees): the reference beats the streaming QRS
+// detector finds within 150 ms, cut at the detected peak; the spec travels to the checkpoint.
+TEST(MitdbBeatsDataset, DetectedCentresAndTheirSpec) {
   ECG_REQUIRE_SHARED_DATA("mitdb/208.atr");
   const std::string root = (ecg::testing::shared_data_dir() / "mitdb").string();
   const auto d = make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]");
+  std::vector<int64_t> counts(5, 0);
+  for (int64_t i = 0; i < d->size().value(); ++i) ++counts[d->get(i).target.item<int64_t>()];
+  EXPECT_EQ(counts, (std::vector<int64_t>{1574, 2, 986, 370, 2}));
+  const auto spec = d->beat_window();
+  ASSERT_TRUE(spec.has_value());
+  EXPECT_EQ(spec->to_json().dump(),
+            R"({"after":162,"before":90,"centers":"detected","fs_hz":360.0,"lead":"MLII","normalization":"median"})");
+  // Each window is its samples minus their median (the upper middle of 252 values).
+  const auto w = std::get<0>(d->get(0).input.flatten().sort());
+  EXPECT_EQ(w[126].item<float>(), 0.0f);
+}
+
+TEST(MitdbBeatsDataset, AamiClassesPerRecordList) {
+  ECG_REQUIRE_SHARED_DATA("mitdb/208.atr");
+  const std::string root = (ecg::testing::shared_data_dir() / "mitdb").string();
+  const auto d = make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\ncenters: annotated");
   EXPECT_EQ(d->class_names(), (std::vector<std::string>{"N", "S", "V", "F", "Q"}));
   EXPECT_EQ(d->size().value(), 2953);  // of 2955 beats, one N and one F lie too near the record's ends
   const auto e = d->get(0);
@@ -88,7 +106,7 @@ TEST(MitdbBeatsDataset, AamiClassesPerRecordList) {
   EXPECT_EQ(counts, (std::vector<int64_t>{1585, 2, 992, 372, 2}));
   EXPECT_ERROR_HAS(make("name: mitdb_beats\nroot: " + root + "\nrecords: []"), "mitdb_beats: records is empty");
   // Synthesised beats follow the real ones: N, S and V, deterministic in the seed.
-  const auto mixed = make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\nsynth_records: 28");
+  const auto mixed = make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\ncenters: annotated\nsynth_records: 28");
   ASSERT_GT(mixed->size().value(), 2953 + 28 * 5);
   std::vector<int64_t> synth_counts(5, 0);
   for (int64_t i = 2953; i < mixed->size().value(); ++i) ++synth_counts[mixed->get(i).target.item<int64_t>()];
@@ -98,11 +116,11 @@ TEST(MitdbBeatsDataset, AamiClassesPerRecordList) {
   EXPECT_EQ(synth_counts[3] + synth_counts[4], 0);
   EXPECT_TRUE(torch::equal(
       mixed->get(2953).input,
-      make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\nsynth_records: 28")->get(2953).input));
+      make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\ncenters: annotated\nsynth_records: 28")->get(2953).input));
   EXPECT_EQ(mixed->get(2953).input.sizes(), e.input.sizes());
   // Only premature-beat records: a fifth of their beats are S or V.
   const auto premature =
-      make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\nsynth_records: 20\nsynth_classes: [pac, pvc]");
+      make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\ncenters: annotated\nsynth_records: 20\nsynth_classes: [pac, pvc]");
   std::vector<int64_t> p(5, 0);
   for (int64_t i = 2953; i < premature->size().value(); ++i) ++p[premature->get(i).target.item<int64_t>()];
   EXPECT_GT(p[1] + p[2], (p[0] + p[1] + p[2]) / 10);
