@@ -11,6 +11,7 @@
 #include "cli/cli_util.h"
 #include "core/atomic_file.h"
 #include "core/yaml_io.h"
+#include "data/annotations.h"
 #include "data/kaggle_csv.h"
 #include "test_util.h"
 
@@ -309,6 +310,54 @@ TEST(CliSynth, RendersRecordsAndRejectsBadInput) {
   r = run_cli({"synth", "--out", dir.path().string()});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("synth: give --records DIR or --generate N"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace ecg
+
+namespace ecg {
+namespace {
+
+using testing::Result;
+using testing::run_cli;
+
+// detect and score --metric beats through the binary: usage errors exit 2, bad input 1,
+// and a hand-made annotation pair scored beat by beat.
+TEST(CliDetect, UsageErrorsAndBeatScoring) {
+  ecg::testing::TempDir dir;
+  Result r = run_cli({"detect", "--model", "m.pt", "--stream"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "ecgtorch: error: detect: --stream needs --fs HZ\n");
+  r = run_cli({"detect", "--model", "m.pt", "--input", "x.hea"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "ecgtorch: error: detect: needs --input and --out\n");
+  r = run_cli({"detect", "--model", "m.pt", "--input", "x.hea", "--out", "o", "--format", "edf"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "ecgtorch: error: detect: --format takes atr, csv, json; got 'edf'\n");
+  // Reference N N V, test N V V (the second N labelled V) at 360 Hz.
+  const auto truth = dir / "truth", pred = dir / "pred";
+  std::filesystem::create_directories(truth);
+  std::filesystem::create_directories(pred);
+  dir.write("truth/7.hea", "7 1 360 1000\n7.dat 16 200 16 0 0 0 0 MLII\n");
+  using ecg::data::Annotation;
+  auto ann = [](int64_t s, const char* sym) {
+    Annotation a;
+    a.sample = s;
+    a.code = ecg::data::annotation_code(sym);
+    return a;
+  };
+  ecg::data::write_mit_annotations({ann(100, "N"), ann(400, "N"), ann(700, "V")}, truth / "7.atr");
+  ecg::data::write_mit_annotations({ann(105, "N"), ann(410, "V"), ann(690, "V")}, pred / "7.ecgtorch");
+  r = run_cli({"score", "--metric", "beats", "--pred", pred.string(), "--truth", truth.string(), "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_DOUBLE_EQ(j["gross"]["stats"]["v_se"].get<double>(), 100.0);
+  EXPECT_DOUBLE_EQ(j["gross"]["stats"]["v_ppv"].get<double>(), 50.0);
+  EXPECT_DOUBLE_EQ(j["gross"]["stats"]["n_sp"].get<double>(), 50.0);
+  EXPECT_EQ(j["gross"]["confusion"]["N"]["V"].get<int64_t>(), 1);
+  r = run_cli({"score", "--metric", "beats", "--pred", truth.string(), "--truth", truth.string()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("no .ecgtorch annotation files in"), std::string::npos) << r.err;
 }
 
 }  // namespace
