@@ -9,8 +9,8 @@
 namespace ecg::data {
 
 nlohmann::json BeatWindowSpec::to_json() const {
-  return {{"fs_hz", fs_hz},     {"before", before},   {"after", after},
-          {"lead", lead},       {"centers", centers}, {"normalization", normalization}};
+  return {{"fs_hz", fs_hz}, {"before", before},   {"after", after},
+          {"lead", lead},   {"centers", centers}, {"normalization", normalization}};
 }
 
 BeatWindowSpec BeatWindowSpec::from_json(const nlohmann::json& j, const std::string& source) {

@@ -14,8 +14,8 @@
 //   BeatWindowSpec s; s.fs_hz = 360; s.before = 90; s.after = 162;
 //   beat_window_values(signal_ptr + r - s.before, s, out.data());
 
-#include <nlohmann/json.hpp>
 #include <torch/types.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <string>

@@ -127,24 +127,7 @@ std::vector<int64_t> detect_r_peaks(const torch::Tensor& lead, double fs_hz) {
 DetectionScore score_detections(const std::vector<int64_t>& detected, const std::vector<int64_t>& reference,
                                 int64_t tolerance) {
   DetectionScore s;
-  size_t j = 0;
-  std::vector<bool> used(detected.size(), false);
-  for (int64_t ref : reference) {
-    while (j < detected.size() && detected[j] < ref - tolerance) ++j;
-    // The nearest unused detection within the tolerance.
-    int64_t best = -1;
-    for (size_t k = j; k < detected.size() && detected[k] <= ref + tolerance; ++k) {
-      if (!used[k] && (best < 0 || std::llabs(detected[k] - ref) < std::llabs(detected[best] - ref))) {
-        best = static_cast<int64_t>(k);
-      }
-    }
-    if (best >= 0) {
-      used[best] = true;
-      ++s.true_positives;
-    } else {
-      ++s.false_negatives;
-    }
-  }
+  for (int64_t m : match_beats(reference, detected, tolerance)) ++(m >= 0 ? s.true_positives : s.false_negatives);
   s.false_positives = static_cast<int64_t>(detected.size()) - s.true_positives;
   const double tp = static_cast<double>(s.true_positives);
   s.sensitivity = reference.empty() ? 0 : tp / static_cast<double>(reference.size());

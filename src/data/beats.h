@@ -10,7 +10,7 @@
 //   and search-back at half threshold after 1.66 x the mean RR; each detection is then
 //   placed on the largest |band-passed| sample within +-75 ms.
 // score_detections:  detections matched one-to-one to reference beats within a
-//   tolerance (150 ms is the usual for QRS detectors); sensitivity, PPV and F1.
+//   tolerance (match_beats) (150 ms is the usual for QRS detectors); sensitivity, PPV and F1.
 
 #include <torch/types.h>
 

@@ -285,9 +285,13 @@ double PolyphaseFilter::output(int64_t o, const double* in, int64_t first, int64
   return acc;
 }
 
-int64_t PolyphaseFilter::output_length(int64_t n_in) const { return (n_in * up + down - 1) / down; }
+int64_t PolyphaseFilter::output_length(int64_t n_in) const {
+  return (n_in * up + down - 1) / down;
+}
 
-int64_t PolyphaseFilter::last_input(int64_t o) const { return (o + pre_remove) * down / up; }
+int64_t PolyphaseFilter::last_input(int64_t o) const {
+  return (o + pre_remove) * down / up;
+}
 
 int64_t PolyphaseFilter::first_input(int64_t o) const {
   const int64_t t = (o + pre_remove) * down;

@@ -10,16 +10,20 @@
 namespace ecg::data {
 namespace {
 
-int64_t samples(double s, double fs_hz) { return std::max<int64_t>(1, std::llround(s * fs_hz)); }
-int64_t odd(int64_t n) { return n | 1; }
+int64_t samples(double s, double fs_hz) {
+  return std::max<int64_t>(1, std::llround(s * fs_hz));
+}
+int64_t odd(int64_t n) {
+  return n | 1;
+}
 
 }  // namespace
 
 StreamingQrsDetector::StreamingQrsDetector(double fs_hz) : fs_hz_(fs_hz) {
   ECG_CHECK(fs_hz >= 50, "QRS detector: fs_hz must be >= 50, got ", fs_hz);
-  lp_len_ = samples(0.03, fs_hz);          // 6 samples at 200 Hz
-  hp_len_ = odd(samples(0.16, fs_hz));     // 32 at 200 Hz, made odd for a whole-sample delay
-  mwi_len_ = odd(samples(0.15, fs_hz));    // 150 ms
+  lp_len_ = samples(0.03, fs_hz);        // 6 samples at 200 Hz
+  hp_len_ = odd(samples(0.16, fs_hz));   // 32 at 200 Hz, made odd for a whole-sample delay
+  mwi_len_ = odd(samples(0.15, fs_hz));  // 150 ms
   refractory_ = samples(0.2, fs_hz);
   locate_ = samples(0.075, fs_hz);
   learn_ = samples(2.0, fs_hz);

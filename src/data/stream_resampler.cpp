@@ -39,7 +39,8 @@ void StreamingResampler::emit(int64_t limit, std::vector<double>* out) {
     const int64_t lo = filter_.first_input(next_out_);
     const int64_t hi = std::min(filter_.last_input(next_out_), received_ - 1);
     scratch_.assign(static_cast<size_t>(std::max<int64_t>(0, hi - lo + 1)), 0.0);
-    for (int64_t k = lo; k <= hi; ++k) scratch_[static_cast<size_t>(k - lo)] = history_[static_cast<size_t>(k - first_)];
+    for (int64_t k = lo; k <= hi; ++k)
+      scratch_[static_cast<size_t>(k - lo)] = history_[static_cast<size_t>(k - first_)];
     out->push_back(filter_.output(next_out_, scratch_.data(), lo, received_));
     ++next_out_;
   }

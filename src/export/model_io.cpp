@@ -118,19 +118,19 @@ nlohmann::json ModelIo::to_json() const {
                            {"duration_s", p.duration_s}});
   }
   nlohmann::json out = {{"model", model},
-          {"task", task},
-          {"input_names", input_names},
-          {"input_shapes", input_shapes},
-          {"input_kind", input_kind},
-          {"image_channels", image_channels},
-          {"input_normalization", input_normalization},
-          {"lead_order", lead_order},
-          {"sample_rate_hz", sample_rate_hz},
-          {"class_names", class_names},
-          {"output_activation", output_activation},
-          {"dynamic_batch", dynamic_batch},
-          {"columns", columns},
-          {"panels", panels_json}};
+                        {"task", task},
+                        {"input_names", input_names},
+                        {"input_shapes", input_shapes},
+                        {"input_kind", input_kind},
+                        {"image_channels", image_channels},
+                        {"input_normalization", input_normalization},
+                        {"lead_order", lead_order},
+                        {"sample_rate_hz", sample_rate_hz},
+                        {"class_names", class_names},
+                        {"output_activation", output_activation},
+                        {"dynamic_batch", dynamic_batch},
+                        {"columns", columns},
+                        {"panels", panels_json}};
   if (beat_window) out["beat_window"] = beat_window->to_json();
   return out;
 }

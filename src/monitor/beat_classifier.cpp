@@ -32,8 +32,8 @@ std::vector<BeatLabel> BeatClassifier::classify(const std::vector<BeatCandidate>
     for (int64_t i = 0; i < n; ++i)
       std::copy(beats[start + i].window.begin(), beats[start + i].window.end(), x.data_ptr<float>() + i * len);
     const auto p = torch::softmax(predictor_.run({x}).to(torch::kFloat32), 1).contiguous();
-    ECG_CHECK(p.dim() == 2 && p.size(1) == static_cast<int64_t>(classes_.size()), "beat classifier: output ",
-              p.sizes(), " for ", classes_.size(), " classes");
+    ECG_CHECK(p.dim() == 2 && p.size(1) == static_cast<int64_t>(classes_.size()), "beat classifier: output ", p.sizes(),
+              " for ", classes_.size(), " classes");
     const float* pp = p.data_ptr<float>();
     for (int64_t i = 0; i < n; ++i) {
       BeatLabel b;

@@ -66,9 +66,10 @@ std::vector<std::filesystem::path> write_beat_labels(const std::vector<BeatLabel
     } else if (f == "json") {
       nlohmann::json arr = nlohmann::json::array();
       for (const auto& b : beats)
-        arr.push_back({{"sample", b.sample}, {"time_s", b.time_s}, {"class", b.label}, {"probabilities", b.probabilities}});
-      const nlohmann::json j = {{"record", record}, {"lead", lead},   {"fs_hz", fs_hz},
-                                {"classes", class_names}, {"beats", arr}};
+        arr.push_back(
+            {{"sample", b.sample}, {"time_s", b.time_s}, {"class", b.label}, {"probabilities", b.probabilities}});
+      const nlohmann::json j = {
+          {"record", record}, {"lead", lead}, {"fs_hz", fs_hz}, {"classes", class_names}, {"beats", arr}};
       written.push_back(out_dir / (record + ".json"));
       write_file_atomic(written.back(), j.dump(1) + "\n");
     } else {

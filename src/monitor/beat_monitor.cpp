@@ -26,8 +26,8 @@ std::string BeatMonitor::Extremes::problem() const {
   }
   const double at_extremes = static_cast<double>(n_lo + n_hi) / static_cast<double>(n);
   if (at_extremes >= 0.25) {
-    s << std::fixed << "the signal is saturated (" << 100 * at_extremes << " % of the samples at " << lo << " or "
-      << hi << " mV)";
+    s << std::fixed << "the signal is saturated (" << 100 * at_extremes << " % of the samples at " << lo << " or " << hi
+      << " mV)";
     return s.str();
   }
   return "";

@@ -6,13 +6,14 @@
 #include <ostream>
 
 #include "core/error.h"
-#include "core/strings.h"
 #include "data/record_io.h"
 
 namespace ecg::monitor {
 namespace {
 
-bool is_lead_ii(const std::string& name) { return data::same_lead_name(name, "II") || data::same_lead_name(name, "MLII"); }
+bool is_lead_ii(const std::string& name) {
+  return data::same_lead_name(name, "II") || data::same_lead_name(name, "MLII");
+}
 
 }  // namespace
 

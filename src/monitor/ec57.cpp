@@ -33,6 +33,11 @@ std::vector<std::pair<int64_t, int>> read_beats(const fs::path& path, int64_t fr
   return out;
 }
 
+// The statistics in one order, for averaging and printing.
+std::array<std::optional<double>*, 9> fields(Ec57Stats& s) {
+  return {&s.qrs_se, &s.qrs_ppv, &s.v_se, &s.v_ppv, &s.v_fpr, &s.s_se, &s.s_ppv, &s.n_sp, &s.accuracy};
+}
+
 nlohmann::json stats_json(const Ec57Stats& s) {
   auto v = [](const std::optional<double>& x) { return x ? nlohmann::json(*x) : nlohmann::json(nullptr); };
   return {{"qrs_se", v(s.qrs_se)}, {"qrs_ppv", v(s.qrs_ppv)}, {"v_se", v(s.v_se)},
@@ -134,11 +139,9 @@ Ec57Report score_beat_directories(const fs::path& pred_dir, const fs::path& trut
     r.stats = ec57_stats(r.counts);
     for (int a = 0; a < 6; ++a)
       for (int b = 0; b < 6; ++b) report.gross[a][b] += r.counts[a][b];
-    const std::optional<double> st[] = {r.stats.qrs_se, r.stats.qrs_ppv, r.stats.v_se,
-                                        r.stats.v_ppv,  r.stats.v_fpr,   r.stats.s_se,
-                                        r.stats.s_ppv,  r.stats.n_sp,    r.stats.accuracy};
-    for (size_t k = 0; k < 9; ++k)
-      if (st[k]) per_stat[k].push_back(*st[k]);
+    const auto st = fields(r.stats);
+    for (size_t k = 0; k < st.size(); ++k)
+      if (*st[k]) per_stat[k].push_back(**st[k]);
     report.records.push_back(r);
   }
   report.gross_stats = ec57_stats(report.gross);
@@ -148,10 +151,8 @@ Ec57Report score_beat_directories(const fs::path& pred_dir, const fs::path& trut
     for (double v : per_stat[k]) s += v;
     return s / static_cast<double>(per_stat[k].size());
   };
-  std::optional<double>* avg[] = {&report.average.qrs_se, &report.average.qrs_ppv, &report.average.v_se,
-                                  &report.average.v_ppv,  &report.average.v_fpr,   &report.average.s_se,
-                                  &report.average.s_ppv,  &report.average.n_sp,    &report.average.accuracy};
-  for (size_t k = 0; k < 9; ++k) *avg[k] = mean(k);
+  const auto avg = fields(report.average);
+  for (size_t k = 0; k < avg.size(); ++k) *avg[k] = mean(k);
   return report;
 }
 
@@ -168,23 +169,25 @@ std::string to_text(const Ec57Report& report) {
   std::string out = "record   QRS Se  QRS +P    V Se    V +P   V FPR    S Se    S +P    N Sp     acc\n";
   auto line = [&](const std::string& name, const Ec57Stats& s) {
     char b[200];
-    std::snprintf(b, sizeof b, "%-8s %6s  %6s  %6s  %6s  %6s  %6s  %6s  %6s  %6s\n", name.c_str(), fmt(s.qrs_se).c_str(),
-                  fmt(s.qrs_ppv).c_str(), fmt(s.v_se).c_str(), fmt(s.v_ppv).c_str(), fmt(s.v_fpr).c_str(),
-                  fmt(s.s_se).c_str(), fmt(s.s_ppv).c_str(), fmt(s.n_sp).c_str(), fmt(s.accuracy).c_str());
+    std::snprintf(b, sizeof b, "%-8s %6s  %6s  %6s  %6s  %6s  %6s  %6s  %6s  %6s\n", name.c_str(),
+                  fmt(s.qrs_se).c_str(), fmt(s.qrs_ppv).c_str(), fmt(s.v_se).c_str(), fmt(s.v_ppv).c_str(),
+                  fmt(s.v_fpr).c_str(), fmt(s.s_se).c_str(), fmt(s.s_ppv).c_str(), fmt(s.n_sp).c_str(),
+                  fmt(s.accuracy).c_str());
     out += b;
   };
   for (const auto& r : report.records) line(r.record, r.stats);
   line("gross", report.gross_stats);
   line("average", report.average);
-  out += "\ngross confusion (rows reference, columns test; '-' extra / missed):\n       N      S      V      F      Q      -\n";
+  out +=
+      "\ngross confusion (rows reference, columns test; '-' extra / missed):\n       N      S      V      F      Q     "
+      " -\n";
   const char* names[] = {"N", "S", "V", "F", "Q", "-"};
   for (int r = 0; r < 6; ++r) {
     char b[120];
     std::snprintf(b, sizeof b, "%s %6lld %6lld %6lld %6lld %6lld %6s\n", names[r],
                   static_cast<long long>(report.gross[r][0]), static_cast<long long>(report.gross[r][1]),
                   static_cast<long long>(report.gross[r][2]), static_cast<long long>(report.gross[r][3]),
-                  static_cast<long long>(report.gross[r][4]),
-                  r == 5 ? "" : std::to_string(report.gross[r][5]).c_str());
+                  static_cast<long long>(report.gross[r][4]), r == 5 ? "" : std::to_string(report.gross[r][5]).c_str());
     out += b;
   }
   return out;

@@ -106,7 +106,8 @@ TEST(MitdbBeatsDataset, AamiClassesPerRecordList) {
   EXPECT_EQ(counts, (std::vector<int64_t>{1585, 2, 992, 372, 2}));
   EXPECT_ERROR_HAS(make("name: mitdb_beats\nroot: " + root + "\nrecords: []"), "mitdb_beats: records is empty");
   // Synthesised beats follow the real ones: N, S and V, deterministic in the seed.
-  const auto mixed = make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\ncenters: annotated\nsynth_records: 28");
+  const auto mixed =
+      make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\ncenters: annotated\nsynth_records: 28");
   ASSERT_GT(mixed->size().value(), 2953 + 28 * 5);
   std::vector<int64_t> synth_counts(5, 0);
   for (int64_t i = 2953; i < mixed->size().value(); ++i) ++synth_counts[mixed->get(i).target.item<int64_t>()];
@@ -114,13 +115,14 @@ TEST(MitdbBeatsDataset, AamiClassesPerRecordList) {
   EXPECT_GT(synth_counts[1], 0);  // pac records
   EXPECT_GT(synth_counts[2], 0);  // pvc records
   EXPECT_EQ(synth_counts[3] + synth_counts[4], 0);
-  EXPECT_TRUE(torch::equal(
-      mixed->get(2953).input,
-      make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\ncenters: annotated\nsynth_records: 28")->get(2953).input));
+  EXPECT_TRUE(torch::equal(mixed->get(2953).input, make("name: mitdb_beats\nroot: " + root +
+                                                        "\nrecords: [\"208\"]\ncenters: annotated\nsynth_records: 28")
+                                                       ->get(2953)
+                                                       .input));
   EXPECT_EQ(mixed->get(2953).input.sizes(), e.input.sizes());
   // Only premature-beat records: a fifth of their beats are S or V.
-  const auto premature =
-      make("name: mitdb_beats\nroot: " + root + "\nrecords: [\"208\"]\ncenters: annotated\nsynth_records: 20\nsynth_classes: [pac, pvc]");
+  const auto premature = make("name: mitdb_beats\nroot: " + root +
+                              "\nrecords: [\"208\"]\ncenters: annotated\nsynth_records: 20\nsynth_classes: [pac, pvc]");
   std::vector<int64_t> p(5, 0);
   for (int64_t i = 2953; i < premature->size().value(); ++i) ++p[premature->get(i).target.item<int64_t>()];
   EXPECT_GT(p[1] + p[2], (p[0] + p[1] + p[2]) / 10);

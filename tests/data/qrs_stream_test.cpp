@@ -31,7 +31,8 @@ std::vector<int64_t> chunks(int64_t n, int64_t max, uint64_t seed) {
 
 TEST(StreamingResampler, GivesResamplePolysSamplesInAnyChunking) {
   const auto x = torch::randn({3001}, torch::TensorOptions().dtype(torch::kFloat64)).cumsum(0);
-  for (const auto& [from, to] : {std::pair<double, double>{128, 360}, {500, 360}, {257, 360}, {360, 360}, {1000, 360}}) {
+  for (const auto& [from, to] :
+       {std::pair<double, double>{128, 360}, {500, 360}, {257, 360}, {360, 360}, {1000, 360}}) {
     const auto want = resample(x, from, to).contiguous();
     const double* px = x.data_ptr<double>();
     for (uint64_t seed : {1u, 2u}) {

@@ -58,13 +58,13 @@ TEST(Ec57, WorkedExample) {
   const auto s = ec57_stats(c);
   EXPECT_DOUBLE_EQ(*s.qrs_se, 100.0 * 6 / 7);
   EXPECT_DOUBLE_EQ(*s.qrs_ppv, 100.0 * 6 / 7);
-  EXPECT_DOUBLE_EQ(*s.v_se, 50.0);              // 1 of 2 V (one missed)
-  EXPECT_DOUBLE_EQ(*s.v_ppv, 100.0 / 3);        // Vv / (Nv + Vv + extra v); Fv not counted
-  EXPECT_DOUBLE_EQ(*s.v_fpr, 100.0 / 3);        // Nv / 3 N
+  EXPECT_DOUBLE_EQ(*s.v_se, 50.0);        // 1 of 2 V (one missed)
+  EXPECT_DOUBLE_EQ(*s.v_ppv, 100.0 / 3);  // Vv / (Nv + Vv + extra v); Fv not counted
+  EXPECT_DOUBLE_EQ(*s.v_fpr, 100.0 / 3);  // Nv / 3 N
   EXPECT_DOUBLE_EQ(*s.n_sp, 200.0 / 3);
   EXPECT_DOUBLE_EQ(*s.s_se, 0.0);
-  EXPECT_FALSE(s.s_ppv.has_value());            // no beat labelled S
-  EXPECT_DOUBLE_EQ(*s.accuracy, 300.0 / 6);     // Nn, Nn, Vv of 6 matched
+  EXPECT_FALSE(s.s_ppv.has_value());         // no beat labelled S
+  EXPECT_DOUBLE_EQ(*s.accuracy, 300.0 / 6);  // Nn, Nn, Vv of 6 matched
 }
 
 TEST(Detect, StreamGivesTheOfflineLabels) {
@@ -118,7 +118,8 @@ TEST(Detect, BadInputNamesWhatIsWrong) {
   EXPECT_ERROR_HAS(stream(flat, {}, &out), "stdin: the signal is flat (peak-to-peak 0.000 mV) over the first 10 s");
   std::string square;
   for (int i = 0; i < 4000; ++i) square += (i / 90) % 2 ? "2.0\n" : "-2.0\n";
-  EXPECT_ERROR_HAS(stream(square, {}, &out), "the signal is saturated (100.000 % of the samples at -2.000 or 2.000 mV)");
+  EXPECT_ERROR_HAS(stream(square, {}, &out),
+                   "the signal is saturated (100.000 % of the samples at -2.000 or 2.000 mV)");
   ECG_REQUIRE_SHARED_DATA("mitdb/100s.hea");
   EXPECT_ERROR_HAS(detect_record(ecg::testing::shared_data_dir() / "mitdb" / "100s.hea", c, "V1"),
                    "100s.hea: no lead named 'V1' (the record has MLII, V5)");

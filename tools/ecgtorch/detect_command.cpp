@@ -25,7 +25,8 @@ Command add_detect_command(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   sub->add_option("--model", a->model, "a beat classifier: checkpoint, TorchScript (.pt) or ONNX (.onnx)")->required();
-  sub->add_option("--input", a->input, "a record (.hea, .csv), a directory of them; with --stream a file (default stdin)");
+  sub->add_option("--input", a->input,
+                  "a record (.hea, .csv), a directory of them; with --stream a file (default stdin)");
   sub->add_option("--out", a->out, "output directory (offline)");
   sub->add_option("--lead", a->lead, "lead by name (MLII, II, ECG1, ...); default the model's lead, else the first");
   sub->add_option("--format", a->format, "comma-separated: atr (<record>.ecgtorch), csv, json")->capture_default_str();
@@ -79,8 +80,8 @@ Command add_detect_command(CLI::App& app) {
                    for (const auto& rec : records) {
                      try {
                        const auto r = monitor::detect_record(rec, classifier, a->lead);
-                       monitor::write_beat_labels(r.beats, classifier.class_names(), r.record, r.lead, r.fs_hz,
-                                                  a->out, formats);
+                       monitor::write_beat_labels(r.beats, classifier.class_names(), r.record, r.lead, r.fs_hz, a->out,
+                                                  formats);
                        if (!a->quiet)
                          std::cout << r.record << ": " << r.beats.size() << " beats on lead " << r.lead << "\n";
                      } catch (const Error& e) {

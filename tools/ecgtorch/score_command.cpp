@@ -32,7 +32,8 @@ Command add_score_command(CLI::App& app) {
   sub->add_option("--tolerance-ms", a->beats.tolerance_s, "beats: matching window, ms (default 150)")
       ->transform([](const std::string& s) { return std::to_string(std::stod(s) / 1000.0); });
   sub->add_option("--start-s", a->beats.start_s, "beats: leave out beats before this time (EC57: 300)");
-  sub->add_option("--pred-ext", a->beats.pred_ext, "beats: extension of the predicted annotations")->capture_default_str();
+  sub->add_option("--pred-ext", a->beats.pred_ext, "beats: extension of the predicted annotations")
+      ->capture_default_str();
   sub->add_option("--truth-ext", a->beats.truth_ext, "beats: extension of the reference annotations")
       ->capture_default_str();
   sub->add_option("--cap", a->cap, "kaggle: cap of the power ratio (384 = 25.84 dB)")->capture_default_str();
