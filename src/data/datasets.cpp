@@ -142,6 +142,11 @@ class WfdbFolder : public LabelledDataset {
     return ex;
   }
   std::vector<std::string> class_names() const override { return classes_; }
+  std::vector<int64_t> class_counts() const override {
+    if (targets_.empty()) return {};
+    const auto sum = torch::stack(targets_).gt(0.5).sum(0).to(torch::kLong).contiguous();
+    return std::vector<int64_t>(sum.data_ptr<int64_t>(), sum.data_ptr<int64_t>() + sum.numel());
+  }
   std::string example_id(int64_t i) const override { return files_.at(static_cast<size_t>(i)).stem().string(); }
 
  private:
@@ -197,6 +202,11 @@ class MitdbBeats : public LabelledDataset {
     return {windows_[i], torch::tensor(labels_[static_cast<size_t>(i)], torch::kLong), {}};
   }
   std::vector<std::string> class_names() const override { return {"N", "S", "V", "F", "Q"}; }
+  std::vector<int64_t> class_counts() const override {
+    std::vector<int64_t> n(5, 0);
+    for (auto l : labels_) ++n[static_cast<size_t>(l)];
+    return n;
+  }
   const std::vector<int64_t>& labels() const { return labels_; }
 
  private:

@@ -35,6 +35,10 @@ namespace ecg::data {
 class LabelledDataset : public Dataset {
  public:
   virtual std::vector<std::string> class_names() const = 0;
+  /// Examples of each class, in class_names() order (multi-label: examples with the label),
+  /// for losses that weight by class frequency. Empty when the dataset cannot count them
+  /// without generating every example (synth, pages).
+  virtual std::vector<int64_t> class_counts() const { return {}; }
 };
 
 void register_builtin_datasets(DatasetRegistry& registry);

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "data/annotations.h"
+#include "data/dsp.h"
 #include "data/kaggle_csv.h"
 #include "data/wfdb.h"
 
@@ -26,19 +28,25 @@ Record read_record(const fs::path& path) {
 }
 
 std::vector<fs::path> convert_record(const fs::path& in, const std::string& to, const fs::path& out,
-                                     std::optional<int64_t> format) {
-  const Record r = read_record(in);
+                                     const ConvertOptions& options) {
+  Record r = read_record(in);
+  const double from_hz = r.fs_hz;
+  if (options.fs_hz > 0 && options.fs_hz != r.fs_hz) {
+    r.signal = resample(r.signal, r.fs_hz, options.fs_hz);
+    r.fs_hz = options.fs_hz;
+  }
   if (to == "csv") {
-    ECG_CHECK(!format, "convert: --format applies to --to wfdb only");
+    ECG_CHECK(!options.format, "convert: --format applies to --to wfdb only");
+    ECG_CHECK(options.annotations.empty(), "convert: --annotations applies to --to wfdb only");
     const fs::path file = out.extension() == ".csv" ? out : out / (r.id + ".csv");
     write_kaggle_csv(r, file);
     return {file};
   }
   ECG_CHECK(to == "wfdb", "convert: unknown target format '", to, "' (expected csv or wfdb)");
   WfdbWriteOptions o;
+  fs::path base = in;
   if (in.extension() != ".csv") {
     // Keep the source's gains and baselines, so a WFDB -> WFDB conversion is exact.
-    fs::path base = in;
     if (in.extension() == ".hea" || in.extension() == ".dat" || in.extension() == ".mat") base.replace_extension();
     const auto h = read_wfdb_header(base);
     for (const auto& s : h.signals) {
@@ -47,10 +55,26 @@ std::vector<fs::path> convert_record(const fs::path& in, const std::string& to, 
     }
     const int64_t f = h.signals.empty() ? 16 : h.signals[0].format;
     o.format = (f == 212) ? 212 : 16;
+  } else {
+    base.replace_extension();
   }
-  if (format) o.format = *format;
+  if (options.format) o.format = *options.format;
+  // Read every annotation file before writing anything, so a missing one leaves no output.
+  std::vector<std::pair<fs::path, std::vector<Annotation>>> moved;
+  for (const auto& ext : options.annotations) {
+    const fs::path src = base.string() + "." + ext;
+    ECG_CHECK(fs::is_regular_file(src), src.string(), ": no annotation file '", ext, "' beside the record");
+    auto a = read_mit_annotations(src);
+    for (auto& x : a) x.sample = std::llround(static_cast<double>(x.sample) * r.fs_hz / from_hz);
+    moved.emplace_back(out / (r.id + "." + ext), std::move(a));
+  }
   write_wfdb(r, out, o);
-  return {out / (r.id + ".hea"), out / (r.id + ".dat")};
+  std::vector<fs::path> files = {out / (r.id + ".hea"), out / (r.id + ".dat")};
+  for (const auto& [path, a] : moved) {
+    write_mit_annotations(a, path);
+    files.push_back(path);
+  }
+  return files;
 }
 
 std::vector<LeadStats> lead_stats(const Record& r) {

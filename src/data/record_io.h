@@ -28,8 +28,26 @@ std::vector<std::filesystem::path> find_record_files(const std::filesystem::path
 /// WFDB sources keep their gains, baselines and format (16 or 212; others become 16), so
 /// WFDB -> WFDB is exact; CSV sources are written at 1000 ADC units per mV (1 uV).
 /// `format` (16 or 212) overrides the WFDB format. Returns the files written.
+///
+/// With `options.fs_hz` > 0 the record is first resampled to that rate (resample_poly;
+/// integer rates). `options.annotations` (extensions such as "atr", wfdb only) copies the
+/// source's MIT annotation files <base>.<ext> beside the output, each sample index moved to
+/// the new rate (rounded), so a record and its reference beats change rate together; a
+/// listed file that is missing is an error naming it.
+struct ConvertOptions {
+  std::optional<int64_t> format;
+  double fs_hz = 0;
+  std::vector<std::string> annotations;
+};
 std::vector<std::filesystem::path> convert_record(const std::filesystem::path& in, const std::string& to,
-                                                  const std::filesystem::path& out, std::optional<int64_t> format = {});
+                                                  const std::filesystem::path& out, const ConvertOptions& options);
+inline std::vector<std::filesystem::path> convert_record(const std::filesystem::path& in, const std::string& to,
+                                                         const std::filesystem::path& out,
+                                                         std::optional<int64_t> format = {}) {
+  ConvertOptions o;
+  o.format = format;
+  return convert_record(in, to, out, o);
+}
 
 struct LeadStats {
   std::string name;

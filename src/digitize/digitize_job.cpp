@@ -99,7 +99,8 @@ DigitizeSummary run_digitize(const DigitizeJob& job, const std::function<void(co
     ECG_CHECK(std::find(output_formats().begin(), output_formats().end(), f) != output_formats().end(),
               "digitize: unknown format '", f, "' (expected kaggle, wfdb or json)");
   }
-  const auto reader = make_trace_reader(job.reader);
+  const std::shared_ptr<const TraceReader> reader =
+      job.trace_reader ? job.trace_reader : std::shared_ptr<const TraceReader>(make_trace_reader(job.reader));
   const auto files = find_page_files(job.input);
   std::error_code ec;
   fs::create_directories(job.out_dir, ec);

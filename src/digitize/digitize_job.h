@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,8 @@ struct DigitizeJob {
   std::filesystem::path input;  // a page file or a folder of them
   std::filesystem::path out_dir;
   std::vector<std::string> formats = {"kaggle"};
-  std::string reader = "classical";
+  std::string reader = "classical";                 // a registered reader (trace_reader.h), unless trace_reader is set
+  std::shared_ptr<const TraceReader> trace_reader;  // a reader built by the caller (a trained one)
   PageReadOptions read;
   PageImageOptions image;
   // Oracle stages: "scale" and/or "layout" from each page's ground truth, `<stem>.json`

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "losses/loss_util.h"
@@ -44,14 +45,18 @@ std::vector<double> class_balanced_weights(const std::vector<int64_t>& samples_p
   ECG_CHECK(beta >= 0 && beta < 1, "class-balanced weights: beta must be in [0, 1), got ", beta);
   std::vector<double> w;
   double sum = 0;
+  int64_t present = 0;
   for (size_t c = 0; c < samples_per_class.size(); ++c) {
     const int64_t n = samples_per_class[c];
-    ECG_CHECK(n > 0, "class-balanced weights: class ", c, " has ", n, " samples (need > 0)");
+    ECG_CHECK(n >= 0, "class-balanced weights: class ", c, " has ", n, " samples (need >= 0)");
+    // A class without samples never is a target: weight 0, left out of the normalisation.
     const double effective = (1.0 - std::pow(beta, static_cast<double>(n))) / (1.0 - beta);
-    w.push_back(1.0 / effective);
+    w.push_back(n > 0 ? 1.0 / effective : 0.0);
     sum += w.back();
+    present += n > 0 ? 1 : 0;
   }
-  for (auto& x : w) x *= static_cast<double>(w.size()) / sum;
+  ECG_CHECK(present > 0, "class-balanced weights: every class has 0 samples");
+  for (auto& x : w) x *= static_cast<double>(present) / sum;
   return w;
 }
 
@@ -236,9 +241,8 @@ void register_classification_losses(LossRegistry& registry) {
   config::FieldSpec counts;
   counts.name = "samples_per_class";
   counts.type = config::ValueType::kIntList;
-  counts.help = "training samples of each class";
-  counts.required = true;
-  counts.min_value = 1;
+  counts.help = "training samples of each class (default: counted in the training data)";
+  counts.min_value = 0;
   cb->add(counts);
   config::FieldSpec beta;
   beta.name = "beta";
@@ -248,6 +252,13 @@ void register_classification_losses(LossRegistry& registry) {
   beta.min_value = 0;
   beta.max_value = 1;
   cb->add(beta);
+  config::FieldSpec floor;
+  floor.name = "min_samples";
+  floor.type = config::ValueType::kInt;
+  floor.help = "counts below this are raised to it, so a class of a few samples cannot take all the weight";
+  floor.default_value = config::ConfigNode::scalar("1");
+  floor.min_value = 1;
+  cb->add(floor);
   registry.add("class_balanced", "class-balanced weights by effective number (Cui et al. 2019)", cb,
                [&registry](const config::ConfigNode& o, const std::string& path) -> std::shared_ptr<Loss> {
                  auto base_loss = registry.create(o.at("base"), config::child_path(path, "base"));
@@ -255,7 +266,12 @@ void register_classification_losses(LossRegistry& registry) {
                  const std::string base_name = o.at("base").at("name").text();
                  ECG_CHECK(weighted != nullptr, path, ": class_balanced cannot weight loss '", base_name,
                            "' (use cross_entropy, bce, focal or asymmetric)");
-                 const auto counts = config::read_int_list(o.at("samples_per_class"), path + ".samples_per_class");
+                 ECG_CHECK(o.has("samples_per_class"), path,
+                           ": class_balanced needs samples_per_class (give them, or train on a dataset that "
+                           "counts its classes)");
+                 auto counts = config::read_int_list(o.at("samples_per_class"), path + ".samples_per_class");
+                 const int64_t least = config::read_int(o.at("min_samples"), path + ".min_samples");
+                 for (auto& n : counts) n = n > 0 ? std::max(n, least) : 0;
                  const double b = config::read_float(o.at("beta"), path + ".beta");
                  return std::make_shared<ClassBalancedLoss>(weighted, class_balanced_weights(counts, b));
                });

@@ -13,7 +13,12 @@
 // class_balanced: Cui et al. 2019. Wraps cross_entropy, bce, focal or asymmetric and weights class c
 //                 by (1 - beta) / (1 - beta^n_c), renormalised to sum to C; beta 0.9999.
 //                 Each sample's loss is multiplied by its class weight (per element for
-//                 multi-label), then averaged over samples.
+//                 multi-label), then averaged over samples. samples_per_class (n_c) may be
+//                 left out when the training dataset counts its classes: the trainer fills
+//                 them in (train/loss_class_counts.h). A class with n_c = 0 gets weight 0 and
+//                 the others sum to the number of classes present. min_samples (default 1)
+//                 raises smaller counts to it: with 2 samples of one class and thousands of
+//                 the others, that class would otherwise take nearly all of the weight.
 // ldam:           Cao et al. 2019. pred [B, C] cosine logits of a normalised classifier;
 //                 target [B] indices. The target logit loses its margin
 //                 C_j / n_j^(1/4) (scaled so the largest is max_margin 0.5), logits are
@@ -47,8 +52,9 @@ class ClassWeightedLoss : public Loss {
   torch::Tensor class_weights_;
 };
 
-/// Effective-number class weights (1 - beta) / (1 - beta^n_c), renormalised to sum to C.
-/// Throws ecg::Error for a class with no samples or beta outside [0, 1).
+/// Effective-number class weights (1 - beta) / (1 - beta^n_c), renormalised to sum to the
+/// number of classes with samples; a class with none gets 0. Throws ecg::Error for a
+/// negative count, no samples at all, or beta outside [0, 1).
 std::vector<double> class_balanced_weights(const std::vector<int64_t>& samples_per_class, double beta);
 
 struct CrossEntropyOptions {

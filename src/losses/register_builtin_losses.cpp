@@ -9,6 +9,8 @@
 #include "losses/signal_metrics.h"
 #include "losses/snr_metrics.h"
 #include "losses/spectral_losses.h"
+#include "losses/strip_trace_losses.h"
+#include "losses/strip_trace_metrics.h"
 
 namespace ecg::losses {
 
@@ -18,6 +20,7 @@ void register_builtin_losses(LossRegistry& registry) {
   register_spectral_losses(registry);
   register_classification_losses(registry);
   register_set_losses(registry);
+  register_strip_trace_losses(registry);
 }
 
 void register_builtin_metrics(MetricRegistry& registry) {
@@ -25,6 +28,7 @@ void register_builtin_metrics(MetricRegistry& registry) {
   register_signal_metrics(registry);
   register_classification_metrics(registry);
   register_detection_metrics(registry);
+  register_strip_trace_metrics(registry);
 }
 
 }  // namespace ecg::losses

@@ -4,6 +4,7 @@
 #include "models/cnn1d.h"
 #include "models/digitizer_unet.h"
 #include "models/multimodal.h"
+#include "models/trace_reader_net.h"
 #include "models/vit.h"
 #include "models/vit_detr.h"
 
@@ -15,6 +16,7 @@ void register_builtin_models(ModelRegistry& registry) {
   register_vit(registry);
   register_vit_detr(registry);
   register_digitizer_unet(registry);
+  register_trace_reader_net(registry);
   register_multimodal(registry);
 }
 

@@ -28,8 +28,8 @@
 namespace ecg::monitor {
 
 struct BeatCandidate {
-  int64_t sample = 0;  // R peak, in samples of the input (its own rate)
-  double time_s = 0;
+  int64_t sample = 0;         // R peak, in samples of the input (its own rate): round(time_s * input rate)
+  double time_s = 0;          // R peak, s, at the precision of the model's rate
   std::vector<float> window;  // spec.length() values, normalised
 };
 

@@ -22,6 +22,7 @@
 #include "data/synth.h"
 #include "render/artefact.h"
 #include "render/image_tensor.h"
+#include "render/page_source.h"
 #include "render/page_targets.h"
 #include "render/synth_job.h"
 
@@ -30,14 +31,7 @@ namespace fs = std::filesystem;
 namespace ecg::render {
 namespace {
 
-struct PageDatasetOptions {
-  TORCH_ARG(std::string, records) = "";                                       // empty: synthesise
-  TORCH_ARG(std::vector<std::string>, classes) = std::vector<std::string>{};  // empty: all
-  TORCH_ARG(double, fs_hz) = 500.0;
-  TORCH_ARG(double, duration_s) = 10.0;
-  TORCH_ARG(std::string, preset) = "mixed";
-  TORCH_ARG(std::vector<std::string>, overrides) = std::vector<std::string>{};
-  TORCH_ARG(int64_t, seed) = 0;
+struct PageDatasetOptions : PageSourceOptions {
   TORCH_ARG(int64_t, width) = 512;
   TORCH_ARG(int64_t, height) = 384;
   TORCH_ARG(int64_t, output_width) = 0;  // 0: width
@@ -46,36 +40,17 @@ struct PageDatasetOptions {
   TORCH_ARG(std::string, target) = "traces";                                         // traces | keypoints | classes
   TORCH_ARG(std::vector<std::string>, keypoint_leads) = std::vector<std::string>{};  // empty: all
   TORCH_ARG(int64_t, max_keypoints) = 64;
-  TORCH_ARG(double, signal_fs_hz) = 100.0;   // target=classes: rate of the "signal" extra
-  TORCH_ARG(double, p_missing) = 0.0;        // target=classes: chance each modality is absent
-  TORCH_ARG(double, synth_fraction) = 0.0;   // with records: share of pages from synthesised signals
-  TORCH_ARG(std::string, annotations) = "";  // with records: delineation file extension (LUDB: ii)
-  TORCH_ARG(double, crop_s) = 0.0;           // with records: render windows of this length
+  TORCH_ARG(double, signal_fs_hz) = 100.0;  // target=classes: rate of the "signal" extra
+  TORCH_ARG(double, p_missing) = 0.0;       // target=classes: chance each modality is absent
 };
-
-SynthJob load_job(const PageDatasetOptions& o, const ArtefactRegistry& registry) {
-  fs::path file = o.preset();
-  if (file.extension() != ".yaml" && file.extension() != ".yml")
-    file = config::builtin_config_dir() / "synth" / (o.preset() + ".yaml");
-  ECG_CHECK(fs::is_regular_file(file), "synth_pages: preset '", o.preset(), "' not found (looked for ", file.string(),
-            "; give clean | scan | photo | screen | damaged | mixed or a .yaml file)");
-  const auto schema = synth_schema(registry);
-  const config::ConfigRequest req{file, o.overrides(), {file.parent_path(), config::builtin_config_dir()}, {}};
-  return read_synth_job(config::load_config(req, &schema), registry);
-}
 
 class PageDataset : public data::LabelledDataset {
  public:
-  explicit PageDataset(PageDatasetOptions o) : o_(std::move(o)), artefact_registry_("artefact") {
-    register_builtin_artefacts(artefact_registry_);
-    job_ = load_job(o_, artefact_registry_);
-    auto probe = std::make_unique<PageRenderer>(job_.page);  // checks the page options and the font now
-    render_width_px_ = probe->layout().width_px;
-    release(std::move(probe));
-    if (!o_.records().empty()) records_ = data::find_record_files(o_.records(), "synth_pages: records");
-    if (o_.classes().empty()) o_.classes(data::synth_classes());
-    for (const auto& c : o_.classes()) data::synth_class_options(c, 0);  // validates the names
+  explicit PageDataset(PageDatasetOptions o) : o_(std::move(o)), source_(o_, "synth_pages") {
+    render_width_px_ = source_.render_width_px();
     if (o_.output_width() == 0) o_.output_width(o_.width());
+    ECG_CHECK(o_.target() != "classes" || !source_.has_records(),
+              "synth_pages: target=classes needs synthesised signals (records are not labelled)");
   }
 
   std::optional<int64_t> size() const override { return std::nullopt; }
@@ -84,78 +59,14 @@ class PageDataset : public data::LabelledDataset {
   }
 
   data::Example get(int64_t i) const override {
-    ECG_CHECK(i >= 0, "synth_pages: index must be >= 0, got ", i);
-    const uint64_t seed = page_seed(static_cast<uint64_t>(o_.seed()), static_cast<uint64_t>(i));
-    data::Record record;
-    std::vector<data::BeatFiducials> beats;
-    std::vector<std::string> labels;
-    ECG_CHECK(o_.target() != "classes" || records_.empty(),
-              "synth_pages: target=classes needs synthesised signals (records are not labelled)");
-    // With records, a synth_fraction share of the pages (drawn per index) is synthesised.
-    const double u =
-        static_cast<double>(page_seed(static_cast<uint64_t>(o_.seed()) ^ 0x73796e7468ULL, static_cast<uint64_t>(i)) >>
-                            11) *
-        0x1.0p-53;
-    if (records_.empty() || u < o_.synth_fraction()) {
-      char stem[32];
-      std::snprintf(stem, sizeof stem, "%06lld", static_cast<long long>(i));
-      const auto& cls = o_.classes()[static_cast<size_t>(i) % o_.classes().size()];
-      auto s = data::synthesize(
-          data::synth_class_options(cls, static_cast<int64_t>(seed >> 1), o_.fs_hz(), o_.duration_s()));
-      record = std::move(s.record);
-      record.id = std::string("synth_") + stem + "_" + cls;
-      beats = std::move(s.beats);
-      labels = std::move(s.labels);
-    } else {
-      const fs::path& file = records_[static_cast<size_t>(i) % records_.size()];
-      record = data::read_record(file);
-      if (!o_.annotations().empty()) {
-        const fs::path ann = file.parent_path() / (file.stem().string() + "." + o_.annotations());
-        ECG_CHECK(fs::is_regular_file(ann), "synth_pages: record ", file.string(), " has no delineation file ",
-                  ann.string());
-        beats = data::delineation_fiducials(data::read_mit_annotations(ann));
-      }
-      if (o_.crop_s() > 0) {  // window (i / N) % W of the record's W whole windows
-        const int64_t len = std::max<int64_t>(1, std::llround(o_.crop_s() * record.fs_hz));
-        const int64_t total = record.signal.size(1);
-        const int64_t windows = std::max<int64_t>(1, total / len);
-        const int64_t start = ((i / static_cast<int64_t>(records_.size())) % windows) * len;
-        record.signal = record.signal.narrow(1, start, std::min(len, total - start)).contiguous();
-        if (!beats.empty()) beats = data::shift_fiducials(beats, start, len);
-      }
-    }
-    auto renderer = acquire();
-    Page page;
-    try {
-      page = render_page(*renderer, *job_.artefacts, record, seed, beats.empty() ? nullptr : &beats);
-    } catch (...) {
-      release(std::move(renderer));
-      throw;
-    }
-    release(std::move(renderer));
-    resize_page(page, cv::Size(static_cast<int>(o_.width()), static_cast<int>(o_.height())));
-    data::Example ex = example(page, record);
-    if (o_.target() == "classes") add_modalities(ex, record, labels, seed);
+    SourcedPage p = source_.get(i);
+    resize_page(p.page, cv::Size(static_cast<int>(o_.width()), static_cast<int>(o_.height())));
+    data::Example ex = example(p.page, p.record);
+    if (o_.target() == "classes") add_modalities(ex, p.record, p.labels, p.seed);
     return ex;
   }
 
  private:
-  std::unique_ptr<PageRenderer> acquire() const {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!free_.empty()) {
-        auto r = std::move(free_.back());
-        free_.pop_back();
-        return r;
-      }
-    }
-    return std::make_unique<PageRenderer>(job_.page);  // one per concurrent caller (FreeType is not shared)
-  }
-  void release(std::unique_ptr<PageRenderer> r) const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    free_.push_back(std::move(r));
-  }
-
   data::Example example(const Page& page, const data::Record& record) const {
     data::Example ex;
     ex.input = image_to_input(page.image, o_.grayscale());
@@ -253,25 +164,15 @@ class PageDataset : public data::LabelledDataset {
   }
 
   PageDatasetOptions o_;
-  ArtefactRegistry artefact_registry_;
-  SynthJob job_;
-  std::vector<fs::path> records_;
+  PageSource source_;
   int render_width_px_ = 1;
-  mutable std::mutex mutex_;
-  mutable std::vector<std::unique_ptr<PageRenderer>> free_;
 };
 
 }  // namespace
 
 void register_render_datasets(data::DatasetRegistry& registry) {
   config::OptionsBinder<PageDatasetOptions> b("dataset 'synth_pages'");
-  ECG_BIND(b, records, "folder of records (.hea, .csv) to render; empty: synthesise signals");
-  ECG_BIND(b, classes, "synthesiser classes to cycle through (empty = all 14)");
-  ECG_BIND(b, fs_hz, "sample rate of synthesised signals").min_value = 50;
-  ECG_BIND(b, duration_s, "length of synthesised signals").min_value = 1;
-  ECG_BIND(b, preset, "clean | scan | photo | screen | damaged | mixed (configs/synth/) or a synth .yaml file");
-  ECG_BIND(b, overrides, "overrides of the preset, e.g. [page.dpi=100, artefacts.0.p=0.5]");
-  ECG_BIND(b, seed, "base seed; example i uses seeds derived from (seed, i)").min_value = 0;
+  bind_page_source_options(b);
   ECG_BIND(b, width, "training image width, px").min_value = 8;
   ECG_BIND(b, height, "training image height, px").min_value = 8;
   ECG_BIND(b, output_width, "columns of the per-lead mV target (0 = width)").min_value = 0;
@@ -287,16 +188,6 @@ void register_render_datasets(data::DatasetRegistry& registry) {
   auto& pm = ECG_BIND(b, p_missing, "target=classes: chance that each modality is absent");
   pm.min_value = 0;
   pm.max_value = 1;
-  auto& sf = ECG_BIND(b, synth_fraction, "with records: share of pages rendered from synthesised signals instead");
-  sf.min_value = 0;
-  sf.max_value = 1;
-  ECG_BIND(b, annotations,
-           "with records: extension of a delineation file beside each record (LUDB: ii) whose "
-           "waves become the page's keypoints");
-  ECG_BIND(b, crop_s,
-           "with records: render consecutive windows of this many seconds (example i: record i % N, "
-           "window i / N); 0 = whole records")
-      .min_value = 0;
   registry.add("synth_pages", "ECG-paper images rendered on the fly, with per-lead mV targets, masks and keypoints", b,
                [](const PageDatasetOptions& o) { return std::make_shared<PageDataset>(o); });
 }

@@ -5,6 +5,7 @@
 
 #include "core/run_options.h"
 #include "data/datasets.h"
+#include "digitize/strip_dataset.h"
 #include "losses/register_builtin_losses.h"
 #include "losses/weighted_loss.h"
 #include "models/register_builtin_models.h"
@@ -18,6 +19,7 @@ std::unique_ptr<Registries> make_builtin_registries() {
   data::register_builtin_datasets(r->datasets);
   render::register_render_datasets(r->datasets);
   render::register_image_pages_dataset(r->datasets);
+  digitize::register_strip_datasets(r->datasets);
   models::register_builtin_models(r->models);
   losses::register_builtin_losses(r->losses);
   losses::register_builtin_metrics(r->metrics);

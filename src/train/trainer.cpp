@@ -29,6 +29,7 @@
 #include "train/checkpoint.h"
 #include "train/distributed.h"
 #include "train/ema.h"
+#include "train/loss_class_counts.h"
 #include "train/metrics_log.h"
 #include "train/task.h"
 #include "train/tensorboard.h"
@@ -107,8 +108,14 @@ Job build_job(const config::ConfigNode& cfg, const Registries& regs, const DistE
   ECG_CHECK(cfg.has("data") && !cfg.at("data").is_null(), "config: 'data' is required for training");
   ECG_CHECK(cfg.has("loss") && !cfg.at("loss").is_null(), "config: 'loss' is required for training");
   j.model = regs.models.create(cfg.at("model"), "model");
-  j.loss = losses::make_loss(cfg.at("loss"), "loss", regs.losses);
   j.train_data = regs.datasets.create(cfg.at("data"), "data");
+  std::vector<int64_t> counts;
+  j.loss = losses::make_loss(with_class_counts(cfg.at("loss"), *j.train_data, &counts), "loss", regs.losses);
+  if (!counts.empty()) {
+    std::string list;
+    for (auto n : counts) list += (list.empty() ? "" : ", ") + std::to_string(n);
+    j.ctx.logger->info("loss: class_balanced weights from the training data's class counts [", list, "]");
+  }
   j.data_manifest = find_manifest(cfg.at("data"));
   if (const auto* m = cfg.find("metrics"); m != nullptr && m->is_sequence()) {
     for (size_t i = 0; i < m->size(); ++i) {

@@ -69,7 +69,7 @@ TEST(Cli, ListPrintsEachKindWithOptions) {
   Result r = run_cli({"list"});
   EXPECT_EQ(r.status, 0) << r.err;
   for (const char* kind :
-       {"models (8):", "losses (15):", "datasets (5):", "optimizers (3):", "schedulers (5):", "metrics (10):"}) {
+       {"models (9):", "losses (18):", "datasets (6):", "optimizers (3):", "schedulers (5):", "metrics (11):"}) {
     EXPECT_NE(r.out.find(kind), std::string::npos) << kind;
   }
   EXPECT_NE(r.out.find("lr=0.001 betas=[0.9, 0.999]"), std::string::npos) << r.out;

@@ -25,6 +25,12 @@ TEST(WfdbFolderDataset, PtbxlSuperclassTargetsAndFolds) {
   const auto first = all->get(0);      // records100/00000/00001_lr: NORM
   EXPECT_EQ(first.input.sizes(), (std::vector<int64_t>{12, 1000}));
   EXPECT_TRUE(torch::equal(first.target, torch::tensor({0.0f, 0.0f, 0.0f, 1.0f, 0.0f})));
+  torch::Tensor positives = torch::zeros({5});
+  for (int64_t i = 0; i < all->size().value(); ++i) positives += all->get(i).target;
+  const auto counts = all->class_counts();  // records with each label
+  ASSERT_EQ(counts.size(), 5u);
+  for (int64_t c = 0; c < 5; ++c) EXPECT_EQ(counts[c], positives[c].item<float>()) << c;
+  EXPECT_GT(counts[3], 0);  // NORM
   const auto fold3 = make("name: wfdb_folder\nroot: " + root + "\nlabels: superclass\nfolds: [3]");
   EXPECT_LT(fold3->size().value(), all->size().value());
   EXPECT_GT(fold3->size().value(), 0);
@@ -32,6 +38,7 @@ TEST(WfdbFolderDataset, PtbxlSuperclassTargetsAndFolds) {
       make("name: wfdb_folder\nroot: " + (ecg::testing::shared_data_dir() / "ludb").string() + "\nlength_s: 12");
   EXPECT_EQ(plain->get(0).input.sizes(), (std::vector<int64_t>{12, 6000}));  // 10 s zero-padded to 12 s
   EXPECT_FALSE(plain->get(0).target.defined());
+  EXPECT_TRUE(plain->class_counts().empty());  // no labels, nothing to count
   // fs_hz resamples every record: the 100 Hz and 500 Hz ones then batch together.
   const auto at100 = make("name: wfdb_folder\nroot: " + root + "\nlabels: superclass\nfs_hz: 100");
   for (int64_t i = 0; i < at100->size().value(); ++i) {
@@ -84,6 +91,7 @@ TEST(MitdbBeatsDataset, DetectedCentresAndTheirSpec) {
   std::vector<int64_t> counts(5, 0);
   for (int64_t i = 0; i < d->size().value(); ++i) ++counts[d->get(i).target.item<int64_t>()];
   EXPECT_EQ(counts, (std::vector<int64_t>{1574, 2, 986, 370, 2}));
+  EXPECT_EQ(d->class_counts(), counts);  // what a class-balanced loss is weighted by
   const auto spec = d->beat_window();
   ASSERT_TRUE(spec.has_value());
   EXPECT_EQ(spec->to_json().dump(),

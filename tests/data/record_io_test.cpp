@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "data/annotations.h"
+#include "data/dsp.h"
 #include "data/kaggle_csv.h"
 #include "data/wfdb.h"
 #include "test_util.h"
@@ -64,6 +66,36 @@ TEST(ConvertRecord, WfdbToCsvToWfdbAndBack) {
   EXPECT_LT((a.signal - b.signal).abs().max().item<float>(), 0.0005f + 1e-6f);
   EXPECT_ERROR_HAS(convert_record(src, "edf", tmp.path()), "convert: unknown target format 'edf'");
   EXPECT_ERROR_HAS(convert_record(src, "csv", tmp.path(), 212), "--format applies to --to wfdb only");
+}
+
+TEST(ConvertRecord, ResamplesWithItsAnnotations) {
+  ECG_REQUIRE_SHARED_DATA("mitdb/100s.atr");
+  ecg::testing::TempDir tmp;
+  const auto src = ecg::testing::shared_data_dir() / "mitdb/100s.hea";
+  ConvertOptions o;
+  o.fs_hz = 128;
+  o.annotations = {"atr"};
+  const auto files = convert_record(src, "wfdb", tmp.path(), o);
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(files[2], tmp / "100s.atr");
+  const Record r = read_record(tmp / "100s.hea"), s = read_record(src);
+  EXPECT_EQ(r.fs_hz, 128.0);
+  EXPECT_EQ(r.num_samples(), 7680);  // 60 s
+  EXPECT_EQ(r.leads, s.leads);
+  // The samples are resample_poly's, to the source's 5 uV steps (gain 200 kept).
+  const auto want = resample(s.signal, 360, 128);
+  EXPECT_LE((r.signal - want).abs().max().item<float>(), 0.0025f + 1e-6f);
+  const auto a = read_mit_annotations(tmp / "100s.atr"),
+             b = read_mit_annotations(ecg::testing::shared_data_dir() / "mitdb/100s.atr");
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].sample, std::llround(static_cast<double>(b[i].sample) * 128.0 / 360.0)) << i;
+    EXPECT_EQ(a[i].code, b[i].code) << i;
+  }
+  o.annotations = {"qrs"};
+  EXPECT_ERROR_HAS(convert_record(src, "wfdb", tmp / "q", o), "100s.qrs: no annotation file 'qrs' beside the record");
+  EXPECT_FALSE(std::filesystem::exists(tmp / "q/100s.hea"));  // nothing written
+  EXPECT_ERROR_HAS(convert_record(src, "csv", tmp.path(), o), "--annotations applies to --to wfdb only");
 }
 
 }  // namespace

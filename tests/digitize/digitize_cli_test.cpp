@@ -138,8 +138,14 @@ TEST(DigitizeCli, UsageErrors) {
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("page.json"), std::string::npos) << r.err;
   r = run_cli({"digitize", (tmp / "p.png").string(), "--reader", "neural"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--reader must be classical or a trace_reader checkpoint, got 'neural' (no such file)"),
+            std::string::npos)
+      << r.err;
+  // A file that is not a trace reader's checkpoint: one line naming it.
+  r = run_cli({"digitize", (tmp / "page.png").string(), "--reader", (tmp / "page.png").string()});
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find("unknown reader 'neural'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("page.png"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -64,7 +64,13 @@ TEST(ClassBalanced, EffectiveNumberWeights) {
   EXPECT_NEAR(w[0] + w[1], 2.0, 1e-12);
   // beta -> 0: every class weighs 1.
   EXPECT_EQ(class_balanced_weights({5, 500}, 0.0), (std::vector<double>{1.0, 1.0}));
-  EXPECT_ERROR_HAS(class_balanced_weights({5, 0}, 0.9), "class 1 has 0 samples");
+  const auto absent = class_balanced_weights({5, 0, 20}, 0.9);  // a class without samples: 0
+  const double e5 = (1 - std::pow(0.9, 5)) / 0.1, e20 = (1 - std::pow(0.9, 20)) / 0.1;
+  EXPECT_NEAR(absent[0], 2 * (1 / e5) / (1 / e5 + 1 / e20), 1e-12);
+  EXPECT_EQ(absent[1], 0.0);
+  EXPECT_NEAR(absent[0] + absent[2], 2.0, 1e-12);
+  EXPECT_ERROR_HAS(class_balanced_weights({0, 0}, 0.9), "every class has 0 samples");
+  EXPECT_ERROR_HAS(class_balanced_weights({3, -1}, 0.9), "class 1 has -1 samples");
 
   const auto logits = torch::tensor({{0.0, std::log(3.0)}, {0.0, std::log(3.0)}}, torch::kFloat64);
   const double l0 = -std::log(0.25), l1 = -std::log(0.75);
@@ -79,11 +85,18 @@ TEST(ClassBalanced, EffectiveNumberWeights) {
                   ->forward(logits, t)
                   .item<double>(),
               want, 1e-12);
+  // min_samples raises small counts: [100, 3] weighs as [100, 10].
+  EXPECT_NEAR(make("name: class_balanced\nbeta: 0.99\nmin_samples: 10\nsamples_per_class: [100, 3]\n"
+                   "base: {name: cross_entropy}")
+                  ->forward(logits, idx({0, 1}))
+                  .item<double>(),
+              (w[0] * l0 + w[1] * l1) / 2, 1e-12);
   EXPECT_ERROR_HAS(make("name: class_balanced\nsamples_per_class: [1, 2]\nbase: {name: mse}"),
                    "loss: class_balanced cannot weight loss 'mse' (use cross_entropy, bce, focal or asymmetric)");
   EXPECT_ERROR_HAS(make("name: class_balanced\nsamples_per_class: [1, 2]\nbase: {name: focal, gama: 1}"),
                    "loss.base.gama: unknown key for loss 'focal', did you mean 'gamma'?");
-  EXPECT_ERROR_HAS(make("name: class_balanced\nbase: {name: bce}"), "missing required key 'samples_per_class'");
+  EXPECT_ERROR_HAS(make("name: class_balanced\nbase: {name: bce}"),
+                   "class_balanced needs samples_per_class (give them, or train on a dataset that counts its classes)");
 }
 
 TEST(Ldam, MarginsScaleAndDeferredReweighting) {

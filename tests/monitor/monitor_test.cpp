@@ -1,12 +1,20 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/error.h"
 #include "data/annotations.h"
+#include "data/beats.h"
+#include "data/dsp.h"
 #include "data/record_io.h"
+#include "data/wfdb.h"
 #include "export/predictor.h"
 #include "monitor/beat_classifier.h"
 #include "monitor/detect_job.h"
@@ -94,6 +102,97 @@ TEST(Detect, StreamGivesTheOfflineLabels) {
     std::string want = beat_csv_header(c.class_names());
     for (const auto& b : offline.beats) want += beat_csv_row(b);
     EXPECT_EQ(out.str(), want) << chunk_s;
+  }
+}
+
+TEST(Detect, AnyRateLeadNameAndGain) {
+  // mitdb 100s as another database would store it: 128 Hz (svdb) or 500 Hz (PTB-XL), the
+  // model's MLII written as "II" behind a V5, other gains. The beats come out at the
+  // record's own rate and match the reference annotations moved to that rate.
+  ECG_REQUIRE_SHARED_DATA("mitdb/100s.atr");
+  const auto dir = ecg::testing::shared_data_dir() / "mitdb";
+  const auto r = data::read_record(dir / "100s.hea");
+  std::vector<int64_t> ref360;
+  for (const auto& a : data::read_mit_annotations(dir / "100s.atr"))
+    if (data::aami_class(a.code) != 0) ref360.push_back(a.sample);
+  LinearBeats model;
+  const BeatClassifier c(model, "linear");
+  ecg::testing::TempDir tmp;
+  for (const int64_t fs : {128, 500}) {
+    data::Record o;
+    o.id = "rate" + std::to_string(fs);
+    o.fs_hz = static_cast<double>(fs);
+    o.signal = torch::stack({data::resample(r.signal[1], 360, fs), data::resample(r.signal[0], 360, fs)});
+    o.leads = {"V5", "II"};
+    o.units = {"mV", "mV"};
+    data::WfdbWriteOptions w;
+    w.gains = {fs == 128 ? 400.0 : 1000.0, fs == 128 ? 400.0 : 1000.0};
+    data::write_wfdb(o, tmp.path(), w);
+    const auto got = detect_record(tmp / (o.id + ".hea"), c, "");
+    EXPECT_EQ(got.lead, "II");
+    EXPECT_EQ(got.fs_hz, static_cast<double>(fs));
+    std::vector<int64_t> ref, found;
+    for (auto s : ref360) ref.push_back(std::llround(static_cast<double>(s) * fs / 360.0));
+    for (const auto& b : got.beats) {
+      found.push_back(b.sample);
+      // time_s keeps the model rate's precision; sample is it at the record's rate.
+      EXPECT_EQ(b.sample, std::llround(b.time_s * static_cast<double>(fs)));
+    }
+    const auto match = data::match_beats(ref, found, std::llround(0.15 * fs));
+    const auto matched = std::count_if(match.begin(), match.end(), [](int64_t m) { return m >= 0; });
+    EXPECT_GE(matched, static_cast<int64_t>(ref.size()) - 1) << fs << " Hz: of " << ref.size();
+    EXPECT_LE(found.size(), ref.size() + 1) << fs << " Hz";
+  }
+}
+
+TEST(Detect, FollowReadsAFileAsItGrows) {
+  // The same samples read at once and from a file another process appends to in pieces
+  // that end inside a line (text) or inside a sample (raw int16) give the same rows.
+  ECG_REQUIRE_SHARED_DATA("mitdb/100s.hea");
+  const auto r = data::read_record(ecg::testing::shared_data_dir() / "mitdb" / "100s.hea");
+  const auto x = r.signal[0].slice(0, 0, 360 * 30).contiguous();
+  std::string text, raw;
+  char buf[32];
+  for (int64_t i = 0; i < x.size(0); ++i) {
+    const float v = x.data_ptr<float>()[i];
+    std::snprintf(buf, sizeof buf, "%.9g\n", static_cast<double>(v));
+    text += buf;
+    const auto q = static_cast<int16_t>(std::lround(v * 200.0f));
+    raw += static_cast<char>(q & 0xff);
+    raw += static_cast<char>((q >> 8) & 0xff);
+  }
+  LinearBeats model;
+  const BeatClassifier c(model, "linear");
+  StreamOptions o;
+  o.fs_hz = r.fs_hz;
+  ecg::testing::TempDir tmp;
+  for (const bool is_raw : {false, true}) {
+    const std::string& bytes = is_raw ? raw : text;
+    SampleSourceOptions so;
+    so.raw = is_raw;
+    std::istringstream whole(bytes);
+    SampleSource all(whole, "whole", so);
+    std::ostringstream want;
+    const auto n = run_stream(all, c, o, "whole", want);
+    EXPECT_GT(n, 30);
+    const auto path = tmp / (is_raw ? "live.raw" : "live.txt");
+    const size_t first = is_raw ? 1001 : 1003;  // odd: inside a sample; mid-line
+    std::ofstream(path, std::ios::binary) << bytes.substr(0, first);
+    std::thread writer([&] {
+      const size_t piece = (bytes.size() - first) / 6 + 1;
+      for (size_t at = first; at < bytes.size(); at += piece) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(40));
+        std::ofstream(path, std::ios::binary | std::ios::app) << bytes.substr(at, piece);
+      }
+    });
+    std::ifstream in(path, std::ios::binary);
+    so.follow = true;
+    so.idle_s = 0.4;
+    SampleSource live(in, path.string(), so);
+    std::ostringstream got;
+    EXPECT_EQ(run_stream(live, c, o, path.string(), got), n);
+    writer.join();
+    EXPECT_EQ(got.str(), want.str()) << (is_raw ? "raw" : "text");
   }
 }
 

@@ -18,12 +18,13 @@ std::filesystem::path configs_dir() {
 
 TEST(Registries, BuiltinsAreRegisteredExplicitly) {
   const auto r = make_builtin_registries();
-  EXPECT_EQ(r->losses.names(), (std::vector<std::string>{"asymmetric", "bce", "class_balanced", "cross_entropy", "detr",
-                                                         "focal", "focal_frequency", "l1", "ldam", "mr_stft", "mse",
-                                                         "pearson", "smooth_l1", "snr", "spectral"}));
-  EXPECT_EQ(r->metrics.names(),
-            (std::vector<std::string>{"accuracy", "ece", "keypoint_detection", "keypoint_error", "macro_auroc",
-                                      "macro_f", "mae_uv", "pearson", "snr_challenge2024", "snr_kaggle"}));
+  EXPECT_EQ(r->losses.names(),
+            (std::vector<std::string>{"asymmetric", "bce", "class_balanced", "cross_entropy", "detr", "focal",
+                                      "focal_frequency", "l1", "ldam", "mr_stft", "mse", "pearson", "smooth_l1", "snr",
+                                      "spectral", "strip_confidence", "strip_gaussian_ce", "strip_snr"}));
+  EXPECT_EQ(r->metrics.names(), (std::vector<std::string>{"accuracy", "ece", "keypoint_detection", "keypoint_error",
+                                                          "macro_auroc", "macro_f", "mae_uv", "pearson",
+                                                          "snr_challenge2024", "snr_kaggle", "strip_trace"}));
   EXPECT_EQ(r->optimizers.names(), (std::vector<std::string>{"adam", "adamw", "sgd"}));
   EXPECT_EQ(r->schedulers.names(),
             (std::vector<std::string>{"constant", "one_cycle", "plateau", "step", "warmup_cosine"}));
@@ -132,7 +133,7 @@ TEST(JobSchema, MisspeltKeysFailWithFileLineAndSuggestion) {
   EXPECT_ERROR_HAS(config::load_config(config::ConfigRequest{model, {}, {}, {}}, &schema),
                    "model.yaml:1:15: model.name: unknown model 'resnet1dd', did you mean 'resnet1d'? (known: "
                    "digitizer_unet, mobilenet_v2, "
-                   "multimodal, resnet, resnet1d, signal_cnn1d, vit, vit_detr)");
+                   "multimodal, resnet, resnet1d, signal_cnn1d, trace_reader, vit, vit_detr)");
 }
 
 }  // namespace

@@ -12,6 +12,10 @@
 
 #include "core/atomic_file.h"
 #include "core/yaml_io.h"
+#include "data/datasets.h"
+#include "losses/classification_losses.h"
+#include "losses/register_builtin_losses.h"
+#include "losses/weighted_loss.h"
 #include "tb_reader.h"
 #include "test_util.h"
 #include "train/amp.h"
@@ -19,6 +23,7 @@
 #include "train/distributed.h"
 #include "train/ema.h"
 #include "train/keypoint_plot.h"
+#include "train/loss_class_counts.h"
 #include "train/lr_scheduler.h"
 #include "train/metrics_log.h"
 #include "train/tensorboard.h"
@@ -365,6 +370,48 @@ TEST(Distributed, EnvironmentOfTorchrunAndSlurm) {
                    "environment variable RANK: expected an integer in [0, 1], got '2'");
   EXPECT_ERROR_HAS(from({{"MASTER_PORT", "http"}}), "environment variable MASTER_PORT: expected an integer");
   EXPECT_EQ(ProcessGroup::create(from({}), c10::Device(c10::DeviceType::CPU)), nullptr);
+}
+
+TEST(LossClassCounts, ClassBalancedTakesTheTrainingDataCounts) {
+  struct Counted : data::LabelledDataset {
+    std::optional<int64_t> size() const override { return 110; }
+    data::Example get(int64_t) const override { return {}; }
+    std::vector<std::string> class_names() const override { return {"a", "b"}; }
+    std::vector<int64_t> class_counts() const override { return {100, 10}; }
+  } counted;
+  struct Uncounted : data::LabelledDataset {
+    std::optional<int64_t> size() const override { return 1; }
+    data::Example get(int64_t) const override { return {}; }
+    std::vector<std::string> class_names() const override { return {"a", "b"}; }
+  } uncounted;
+  const auto loss = config::parse_yaml(
+      "terms:\n  - {name: class_balanced, beta: 0.99, base: {name: cross_entropy}}\n"
+      "  - {name: class_balanced, samples_per_class: [1, 1], base: {name: cross_entropy}}\n  - {name: mse}\n",
+      "l");
+  std::vector<int64_t> used;
+  const auto filled = with_class_counts(loss, counted, &used);
+  EXPECT_EQ(used, (std::vector<int64_t>{100, 10}));
+  const auto& terms = filled.at("terms").elements();
+  EXPECT_EQ(config::read_int_list(terms[0].at("samples_per_class"), "x"), (std::vector<int64_t>{100, 10}));
+  EXPECT_EQ(config::read_int_list(terms[1].at("samples_per_class"), "x"), (std::vector<int64_t>{1, 1}));  // given
+  EXPECT_FALSE(terms[2].has("samples_per_class"));
+  // The filled loss weighs the classes by effective number, as if the counts were written.
+  losses::LossRegistry registry{"loss"};
+  losses::register_builtin_losses(registry);
+  auto only_first = filled;
+  only_first.at("terms").elements().resize(1);
+  const auto logits = torch::tensor({{0.0, std::log(3.0)}, {0.0, std::log(3.0)}}, torch::kFloat64);
+  const auto target = torch::tensor({0, 1}, torch::kLong);
+  const auto w = losses::class_balanced_weights({100, 10}, 0.99);
+  EXPECT_NEAR(losses::make_loss(only_first, "loss", registry)->forward(logits, target).item<double>(),
+              (w[0] * -std::log(0.25) + w[1] * -std::log(0.75)) / 2, 1e-12);
+  // A dataset that cannot count leaves the section as it is, and the loss says what is missing.
+  EXPECT_EQ(with_class_counts(loss, uncounted, &used), loss);
+  EXPECT_TRUE(used.empty());
+  only_first = loss;
+  only_first.at("terms").elements().resize(1);
+  EXPECT_ERROR_HAS(losses::make_loss(only_first, "loss", registry),
+                   "loss.terms.0: class_balanced needs samples_per_class (give them, or train on a dataset");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // `ecgtorch data show RECORD [--json]` and `ecgtorch data convert RECORD --to csv|wfdb
-// --out PATH [--format 16|212]`; the dataset manager's subcommands are in
-// dataset_command.cpp.
+// --out PATH [--format 16|212] [--fs HZ] [--annotations atr,...]`; the dataset manager's
+// subcommands are in dataset_command.cpp.
 
 #include <iostream>
 
@@ -16,6 +16,8 @@ Command add_data_command(CLI::App& app) {
   struct Args {
     std::string record, to, out;
     int64_t format = 0;
+    double fs_hz = 0;
+    std::vector<std::string> annotations;
     bool json = false;
   };
   auto a = std::make_shared<Args>();
@@ -27,6 +29,12 @@ Command add_data_command(CLI::App& app) {
   convert->add_option("--to", a->to, "csv | wfdb")->required();
   convert->add_option("--out", a->out, "csv: a .csv file or a directory; wfdb: a directory")->required();
   convert->add_option("--format", a->format, "WFDB format: 16 or 212 (default: the source's)");
+  convert->add_option("--fs", a->fs_hz, "resample to this rate, Hz (integer rates; default: the source's)")
+      ->check(CLI::PositiveNumber);
+  convert
+      ->add_option("--annotations", a->annotations,
+                   "--to wfdb: also copy these annotation files (extensions, e.g. atr), moved to --fs")
+      ->delimiter(',');
   auto dataset = add_dataset_subcommands(sub);
   return Command{sub, [a, show, convert, dataset]() {
                    if (const int status = dataset(); status >= 0) return status;
@@ -41,9 +49,14 @@ Command add_data_command(CLI::App& app) {
                    if (a->format != 0 && (a->to != "wfdb" || (a->format != 16 && a->format != 212))) {
                      throw UsageError("data convert: --format takes 16 or 212, with --to wfdb");
                    }
-                   std::optional<int64_t> format;
-                   if (a->format != 0) format = a->format;
-                   for (const auto& f : data::convert_record(a->record, a->to, a->out, format)) {
+                   if (!a->annotations.empty() && a->to != "wfdb") {
+                     throw UsageError("data convert: --annotations needs --to wfdb");
+                   }
+                   data::ConvertOptions o;
+                   if (a->format != 0) o.format = a->format;
+                   o.fs_hz = a->fs_hz;
+                   o.annotations = a->annotations;
+                   for (const auto& f : data::convert_record(a->record, a->to, a->out, o)) {
                      std::cout << "wrote " << f.string() << "\n";
                    }
                    (void)convert;

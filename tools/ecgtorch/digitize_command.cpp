@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -12,6 +14,8 @@
 #include "commands.h"
 #include "core/strings.h"
 #include "digitize/digitize_job.h"
+#include "export/reader_file.h"
+#include "train/registries.h"
 
 namespace ecg::tools {
 
@@ -30,7 +34,8 @@ Command add_digitize_command(CLI::App& app) {
   sub->add_option("--fs", a->job.read.fs_hz, "sample rate of the signals, Hz")
       ->check(CLI::Range(1.0, 100000.0))
       ->capture_default_str();
-  sub->add_option("--reader", a->job.reader, "the trace reader: classical")->capture_default_str();
+  sub->add_option("--reader", a->job.reader, "the trace reader: classical, or a trained trace_reader checkpoint (.pt)")
+      ->capture_default_str();
   sub->add_option("--speed", a->job.read.layout.speed_mm_s, "paper speed, mm/s")
       ->check(CLI::Range(1.0, 1000.0))
       ->capture_default_str();
@@ -71,6 +76,13 @@ Command add_digitize_command(CLI::App& app) {
             throw UsageError("digitize: --use-truth must be scale, layout or scale,layout, got '" + a->use_truth + "'");
           job.use_truth.push_back(stage);
         }
+        const auto names = digitize::trace_reader_names();
+        if (std::find(names.begin(), names.end(), job.reader) == names.end()) {
+          if (!std::filesystem::is_regular_file(job.reader))
+            throw UsageError("digitize: --reader must be classical or a trace_reader checkpoint, got '" + job.reader +
+                             "' (no such file)");
+          job.trace_reader = exporting::open_trace_reader(job.reader, *train::make_builtin_registries());
+        }
         job.progress = !a->quiet && ::isatty(2) != 0;
         const auto sum = digitize::run_digitize(
             job, [](const digitize::PageOutcome& p) { std::cerr << "ecgtorch: error: " << p.error << "\n"; });
@@ -78,8 +90,8 @@ Command add_digitize_command(CLI::App& app) {
         if (!a->quiet) {
           std::ostringstream line;
           line << std::fixed << std::setprecision(2) << "digitized " << sum.pages.size() - failed << " of "
-               << sum.pages.size() << " page(s) with the " << job.reader << " reader in " << sum.seconds << " s; wrote "
-               << a->format << " to " << job.out_dir.string();
+               << sum.pages.size() << " page(s) with the " << (job.trace_reader ? job.trace_reader->name() : job.reader)
+               << " reader in " << sum.seconds << " s; wrote " << a->format << " to " << job.out_dir.string();
           std::cout << line.str() << "\n";
         }
         return failed > 0 ? 1 : 0;

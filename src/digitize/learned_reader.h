@@ -1,0 +1,49 @@
+#pragma once
+// The learned trace reader: a network over row strips (models/trace_reader_net.h) in the
+// TraceReader slot, so it shares geometry, ink, layout and signals with the classical one.
+//
+// Each row of the found layout is cut as in training (strip_cutter.h, with the strip
+// options the model was trained on), all rows of a page go through the network at once
+// (columns padded with paper to a multiple of the network's stride), and each column is
+// read by top-k soft-argmax (losses/strip_trace_losses.h). Columns whose confidence is
+// under min_confidence are left out, so page_signals.h interpolates over them (the pulse,
+// the panel separators, spans the network does not see a trace in).
+//
+//   LearnedReader r(net, LearnedReaderOptions{strip, 8});
+//   auto traces = r.read(PageView{canonical, ink, layout});
+
+#include <functional>
+#include <string>
+
+#include <torch/types.h>
+
+#include "digitize/strip_cutter.h"
+#include "digitize/trace_reader.h"
+
+namespace ecg::digitize {
+
+/// [batch, C, H, W] strips -> [batch, H + 1, W] (trace logits over rows, confidence logit).
+using StripNet = std::function<torch::Tensor(const torch::Tensor&)>;
+
+struct LearnedReaderOptions {
+  StripOptions strip;  // as in training
+  int64_t stride = 8;  // the network's: W is padded to a multiple of it
+  int64_t top_k = 4;   // rows either side of the argmax
+  double min_confidence = 0.5;
+  std::string name = "learned";
+};
+
+class LearnedReader : public TraceReader {
+ public:
+  /// Throws ecg::Error for an empty net, stride < 1 or a strip height that is not a
+  /// multiple of the stride.
+  LearnedReader(StripNet net, LearnedReaderOptions options);
+  std::string name() const override { return options_.name; }
+  std::vector<RowTrace> read(const PageView& page) const override;
+
+ private:
+  StripNet net_;
+  LearnedReaderOptions options_;
+};
+
+}  // namespace ecg::digitize
