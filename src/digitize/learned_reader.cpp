@@ -32,7 +32,7 @@ std::vector<RowTrace> LearnedReader::read(const PageView& page) const {
   ECG_CHECK(pred.dim() == 3 && pred.size(0) == x.size(0) && pred.size(1) == x.size(2) + 1,
             "learned reader: the network gave ", pred.sizes(), " for strips ", x.sizes(), " (expected [", x.size(0),
             ", ", x.size(2) + 1, ", W])");
-  const auto rows = losses::strip_rows(pred, options_.top_k).contiguous();
+  const auto rows = losses::strip_path_rows(pred, options_.top_k, options_.jump_nats_per_row).contiguous();
   const auto conf = losses::strip_confidence(pred).contiguous();
   for (size_t k = 0; k < strips.size(); ++k) {
     const Strip& s = strips[k];

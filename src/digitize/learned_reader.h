@@ -4,8 +4,9 @@
 //
 // Each row of the found layout is cut as in training (strip_cutter.h, with the strip
 // options the model was trained on), all rows of a page go through the network at once
-// (columns padded with paper to a multiple of the network's stride), and each column is
-// read by top-k soft-argmax (losses/strip_trace_losses.h). Columns whose confidence is
+// (columns padded with paper to a multiple of the network's stride), and each strip is
+// read along its most probable continuous path, refined by top-k soft-argmax
+// (losses/strip_trace_losses.h: strip_path_rows). Columns whose confidence is
 // under min_confidence are left out, so page_signals.h interpolates over them (the pulse,
 // the panel separators, spans the network does not see a trace in).
 //
@@ -28,7 +29,11 @@ using StripNet = std::function<torch::Tensor(const torch::Tensor&)>;
 struct LearnedReaderOptions {
   StripOptions strip;  // as in training
   int64_t stride = 8;  // the network's: W is padded to a multiple of it
-  int64_t top_k = 4;   // rows either side of the argmax
+  int64_t top_k = 4;   // rows either side of the path's row
+  // The cost of a one-row jump between columns in the path decode (strip_path_rows), nats.
+  // Set a priori, not fitted to the dev pages: a QRS edge of 30 rows costs 6 nats, leaving
+  // for a neighbour's trace 51 rows away and back 20.
+  double jump_nats_per_row = 0.2;
   double min_confidence = 0.5;
   std::string name = "learned";
 };

@@ -112,7 +112,8 @@ class StripDataset : public data::Dataset {
       if (cache_.size() > 8) cache_.pop_front();
       return page;
     }
-    ECG_CHECK(false, "trace_strips: page ", p, " and ", kTries - 1, " replacements could not be read (last: ", why, ")");
+    ECG_CHECK(false, "trace_strips: page ", p, " and ", kTries - 1, " replacements could not be read (last: ", why,
+              ")");
     return nullptr;
   }
 

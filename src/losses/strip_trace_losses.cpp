@@ -2,6 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "core/error.h"
 #include "core/options_binder.h"
 
@@ -29,6 +32,58 @@ torch::Tensor strip_rows(const torch::Tensor& pred, int64_t top_k) {
   const auto m = logits.argmax(1, /*keepdim=*/true);  // [B, 1, W]
   const auto offsets = torch::arange(-top_k, top_k + 1, m.options()).view({1, -1, 1});
   const auto rows = (m + offsets).clamp(0, h - 1);  // [B, 2k + 1, W]
+  const auto w = torch::softmax(logits.gather(1, rows), 1);
+  return (w * rows.to(logits.scalar_type())).sum(1);
+}
+
+torch::Tensor strip_path_rows(const torch::Tensor& pred, int64_t top_k, double jump) {
+  ECG_CHECK(pred.dim() == 3 && pred.size(1) >= 2, "strip_path_rows: expected pred [batch, H + 1, W], got ",
+            pred.sizes());
+  ECG_CHECK(top_k >= 0 && jump >= 0, "strip_path_rows: top_k and jump_nats_per_row must be >= 0, got ", top_k, " and ",
+            jump);
+  torch::NoGradGuard no_grad;
+  const auto logits = logits_of(pred).to(torch::kFloat).contiguous();
+  const auto cost = (-torch::log_softmax(logits, 1)).cpu().contiguous();  // [B, H, W]
+  const int64_t b_n = cost.size(0), h_n = cost.size(1), w_n = cost.size(2);
+  auto path = torch::empty({b_n, 1, w_n}, torch::kLong);
+  std::vector<float> acc(static_cast<size_t>(h_n)), next(static_cast<size_t>(h_n));
+  std::vector<int64_t> from(static_cast<size_t>(h_n));
+  std::vector<int32_t> back(static_cast<size_t>(h_n * w_n));
+  const float lambda = static_cast<float>(jump);
+  for (int64_t b = 0; b < b_n; ++b) {
+    const float* c = cost[b].data_ptr<float>();  // [H, W]
+    for (int64_t h = 0; h < h_n; ++h) acc[static_cast<size_t>(h)] = c[h * w_n];
+    for (int64_t x = 1; x < w_n; ++x) {
+      // L1 distance transform of acc: min over h' of acc[h'] + lambda |h - h'|, with argmin.
+      for (int64_t h = 0; h < h_n; ++h) {
+        next[static_cast<size_t>(h)] = acc[static_cast<size_t>(h)];
+        from[static_cast<size_t>(h)] = h;
+      }
+      for (int64_t h = 1; h < h_n; ++h)
+        if (next[static_cast<size_t>(h - 1)] + lambda < next[static_cast<size_t>(h)]) {
+          next[static_cast<size_t>(h)] = next[static_cast<size_t>(h - 1)] + lambda;
+          from[static_cast<size_t>(h)] = from[static_cast<size_t>(h - 1)];
+        }
+      for (int64_t h = h_n - 2; h >= 0; --h)
+        if (next[static_cast<size_t>(h + 1)] + lambda < next[static_cast<size_t>(h)]) {
+          next[static_cast<size_t>(h)] = next[static_cast<size_t>(h + 1)] + lambda;
+          from[static_cast<size_t>(h)] = from[static_cast<size_t>(h + 1)];
+        }
+      for (int64_t h = 0; h < h_n; ++h) {
+        acc[static_cast<size_t>(h)] = next[static_cast<size_t>(h)] + c[h * w_n + x];
+        back[static_cast<size_t>(x * h_n + h)] = static_cast<int32_t>(from[static_cast<size_t>(h)]);
+      }
+    }
+    int64_t h = std::min_element(acc.begin(), acc.end()) - acc.begin();
+    auto* out = path[b][0].data_ptr<int64_t>();
+    for (int64_t x = w_n - 1; x >= 0; --x) {
+      out[x] = h;
+      if (x > 0) h = back[static_cast<size_t>(x * h_n + h)];
+    }
+  }
+  const auto m = path.to(logits.device());
+  const auto offsets = torch::arange(-top_k, top_k + 1, m.options()).view({1, -1, 1});
+  const auto rows = (m + offsets).clamp(0, h_n - 1);
   const auto w = torch::softmax(logits.gather(1, rows), 1);
   return (w * rows.to(logits.scalar_type())).sum(1);
 }

@@ -28,6 +28,13 @@ namespace ecg::losses {
 
 /// [batch, W] sub-pixel strip rows of pred [batch, H + 1, W] (see above).
 torch::Tensor strip_rows(const torch::Tensor& pred, int64_t top_k);
+/// [batch, W] sub-pixel strip rows along the most probable continuous path: the rows
+/// r(c) that minimise sum_c -log p_c(r(c)) + jump_nats_per_row * |r(c) - r(c - 1)| (p_c
+/// the softmax of column c's logits; exact, by dynamic programming with an L1 distance
+/// transform, O(H W)), each then refined by the top-k soft-argmax around r(c). A trace is
+/// continuous, so a column that prefers a neighbour's trace for a few columns does not
+/// leave its own; jump_nats_per_row 0 gives strip_rows. Inference only (no gradient).
+torch::Tensor strip_path_rows(const torch::Tensor& pred, int64_t top_k, double jump_nats_per_row);
 /// [batch, W] confidence in [0, 1]: the sigmoid of pred's row H.
 torch::Tensor strip_confidence(const torch::Tensor& pred);
 

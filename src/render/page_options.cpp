@@ -28,6 +28,10 @@ config::OptionsBinder<PageOptions> page_options_binder() {
   ECG_BIND(b, trace_px, "trace width, px").min_value = 0.5;
   ECG_BIND(b, calibration_pulse, "0.2 s x 1 mV pulse at the start of each row");
   ECG_BIND(b, lead_labels, "lead names beside each trace");
+  ECG_BIND(b, label_place,
+           "above: the label over the trace's start; below: its top 0.35 mV under the zero line (0.2-0.6 "
+           "when random), as ecg-image-kit prints it; random: either, per page")
+      .choices = {"above", "below", "random"};
   ECG_BIND(b, separators, "short vertical marks between columns");
   ECG_BIND(b, header, "header text: id, date, HR, intervals, filters");
   ECG_BIND(b, footer, "speed / gain / filter line");

@@ -38,6 +38,7 @@ struct PageOptions {
   TORCH_ARG(double, trace_px) = 2.0;              // trace width
   TORCH_ARG(bool, calibration_pulse) = true;
   TORCH_ARG(bool, lead_labels) = true;
+  TORCH_ARG(std::string, label_place) = "above";  // above | below (as ecg-image-kit: under the zero line) | random
   TORCH_ARG(bool, separators) = true;
   TORCH_ARG(bool, header) = true;
   TORCH_ARG(bool, footer) = true;

@@ -151,6 +151,14 @@ Page PageRenderer::render(const data::Record& record, uint64_t seed,
              {"trace_color_bgr", {ink[0], ink[1], ink[2]}}};
   const cv::Scalar ink_color = bgr(ink);
   const double font_px = o.font_mm() * ppm;
+  // Where the lead labels go (drawn from the rng only when random, so other pages keep
+  // their looks): over the trace's start, or under the zero line as ecg-image-kit prints them.
+  bool labels_below = o.label_place() == "below";
+  double below_mv = 0.35;  // the label's top under the zero line
+  if (o.label_place() == "random") {
+    labels_below = uniform(rng, 0, 1) < 0.5;
+    below_mv = uniform(rng, 0.2, 0.6);
+  }
 
   // Calibration pulses, one per row.
   if (o.calibration_pulse()) {
@@ -215,11 +223,13 @@ Page PageRenderer::render(const data::Record& record, uint64_t seed,
         }
       }
     }
-    // Lead label above the start of the trace.
+    // Lead label above the start of the trace, or under its zero line.
     if (o.lead_labels()) {
       int base_line = 0;
       const cv::Size size = font_->getTextSize(panel.lead, static_cast<int>(font_px), -1, &base_line);
-      const double lx = px(panel.x0_mm + 1.5), ly = px(panel.baseline_mm - 0.45 * L.row_height_mm);
+      const double lx = px(panel.x0_mm + (labels_below ? 0.3 : 1.5));
+      const double ly = labels_below ? px(panel.baseline_mm + below_mv * o.gain_mm_mv()) + size.height
+                                     : px(panel.baseline_mm - 0.45 * L.row_height_mm);
       font_->putText(page.image, panel.lead, cv::Point(static_cast<int>(lx), static_cast<int>(ly)),
                      static_cast<int>(font_px), ink_color, -1, cv::LINE_AA, true);
       lt.text_bounding_box = rect_quad(lx, ly - size.height, lx + size.width, ly + base_line);

@@ -52,6 +52,24 @@ TEST(StripRows, TopKSoftArgmaxExactValues) {
   EXPECT_ERROR_HAS(strip_rows(torch::zeros({2, 3}), 1), "strip_rows: expected pred [batch, H + 1, W], got [2, 3]");
 }
 
+TEST(StripPathRows, StaysOnAContinuousTrace) {
+  // 12 rows, 6 columns: the trace at row 3, except that column 2 prefers row 10 (a
+  // neighbour's trace) by 1 nat and column 4 steps to row 5 for real.
+  auto p = torch::full({1, 13, 6}, -20.0, torch::kFloat64);
+  for (int64_t c = 0; c < 6; ++c) p[0][c == 4 ? 5 : 3][c] = 0;
+  p[0][10][2] = 1;
+  p[0][3][2] = 0;
+  const auto greedy = strip_rows(p, 0);
+  EXPECT_EQ(greedy[0][2].item<double>(), 10.0);
+  const auto path = strip_path_rows(p, 0, 0.2);  // leaving for row 10 and back costs 2.8 nats
+  EXPECT_EQ(path[0][2].item<double>(), 3.0);
+  EXPECT_EQ(path[0][4].item<double>(), 5.0);  // a 2-row step costs 0.4: taken
+  EXPECT_TRUE(torch::equal(strip_path_rows(p, 0, 0.0), greedy));
+  // top_k refines around the path's row, as strip_rows does around the argmax.
+  EXPECT_NEAR(strip_path_rows(p, 1, 0.2)[0][0].item<double>(), strip_rows(p, 1)[0][0].item<double>(), 1e-12);
+  EXPECT_ERROR_HAS(strip_path_rows(p, 1, -1), "strip_path_rows: top_k and jump_nats_per_row must be >= 0");
+}
+
 TEST(StripGaussianCe, ExactValueMasksAndGradient) {
   const auto p = pred3();
   const auto t = torch::tensor({{{2.0, kNaN, 0.5}, {0.0, 0.0, 0.0}, {10.0, 10.0, 10.0}}}, torch::kFloat64);

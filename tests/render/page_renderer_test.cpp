@@ -127,6 +127,35 @@ TEST(PageRenderer, CleanPageTruthLiesOnTheTraceAndDecodesExactly) {
   EXPECT_EQ(cv::norm(page.image, again.image, cv::NORM_INF), 0.0);
 }
 
+TEST(PageRenderer, LeadLabelsAboveOrUnderTheZeroLine) {
+  // ecg-image-kit prints a lead's name under its zero line at the panel's start; ours
+  // defaults to above the trace. The label's box says where it went.
+  const auto s = synth_record(1);
+  const double ppm = 200 / 25.4, mv_px = 10 * ppm;
+  for (const std::string place : {"above", "below"}) {
+    const auto page = PageRenderer(PageOptions().label_place(place)).render(s.record, 7);
+    for (const auto& lead : page.truth.leads) {
+      const double top = lead.text_bounding_box[0].y, bottom = lead.text_bounding_box[2].y;
+      if (place == "above") {
+        EXPECT_LT(bottom, lead.baseline_y - 0.2 * mv_px) << lead.lead_name;
+      } else {
+        EXPECT_NEAR(top, lead.baseline_y + 0.35 * mv_px, 2.0) << lead.lead_name;
+        EXPECT_NEAR(lead.text_bounding_box[0].x, lead.plotted_pixels.front().x + 0.3 * ppm, 3.0) << lead.lead_name;
+      }
+    }
+  }
+  // random: either, per page, and the default page keeps its looks.
+  int below = 0;
+  for (uint64_t seed = 0; seed < 8; ++seed) {
+    const auto page = PageRenderer(PageOptions().label_place("random")).render(s.record, seed);
+    below += page.truth.leads[0].text_bounding_box[0].y > page.truth.leads[0].baseline_y;
+  }
+  EXPECT_GT(below, 0);
+  EXPECT_LT(below, 8);
+  EXPECT_ERROR_HAS(PageRenderer(page_options_binder().parse(config::parse_yaml("{label_place: left}", "p"), "page")),
+                   "label_place");
+}
+
 TEST(PageRenderer, GeometricArtefactsMoveTheTruthWithTheImage) {
   const auto s = synth_record(2);
   PageRenderer r{PageOptions()};

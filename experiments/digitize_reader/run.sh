@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# make experiment NAME=digitize_reader: the learned trace reader (configs/digitize_reader.yaml)
+# trained on synthesised pages, then `ecgtorch digitize --reader CHECKPOINT` on ecg-image-kit's
+# pages of real PTB-XL records, per page and side by side with the classical reader; the real
+# scans with overlays; one page's time on one core.
+#   run.sh               train (about 40 min on 2 CPU cores), then evaluate
+#   run.sh --evaluate    evaluate runs/experiments/digitize_reader/run as it is
+cd "$(dirname "$0")/../.."
+source experiments/common.sh
+KIT=images/ecg-image-kit-dev
+require_data ptbxl/records500/00000 $KIT/clean $KIT/distorted images/real-scans
+OUT=runs/experiments/digitize_reader
+RUN=$OUT/run
+if [ "${1:-}" != "--evaluate" ]; then
+  rm -rf "$OUT"; mkdir -p "$OUT"
+  timed train "$ECG" train --config configs/digitize_reader.yaml run_dir="$RUN" > "$OUT/train.log" 2>&1
+fi
+mkdir -p "$OUT"
+rm -f "$OUT/times.txt"
+CKPT=${READER_CHECKPOINT:-$RUN/checkpoints/best.pt}
+RECORDS=$DATA/ptbxl/records500/00000
+score() {  # score PRED_DIR SET METRIC
+  "$ECG" score --pred "$1" --truth "$RECORDS" --windows "$DATA/$KIT/$2" --metric "$3" --json
+}
+for set in clean distorted; do
+  for reader in learned classical; do
+    r=$([ $reader = learned ] && echo "$CKPT" || echo classical)
+    rm -rf "$OUT/$set.$reader"
+    timed "digitize_${set}_$reader" "$ECG" digitize "$DATA/$KIT/$set" --out "$OUT/$set.$reader" --reader "$r" \
+      --format kaggle --threads 1 -q
+    for m in kaggle challenge2024; do score "$OUT/$set.$reader" $set $m > "$OUT/$set.$reader.$m.json"; done
+  done
+done
+rm -rf "$OUT/scans"
+timed digitize_scans "$ECG" digitize "$DATA/images/real-scans" --out "$OUT/scans" --reader "$CKPT" --format kaggle,json \
+  --plots --threads 1 -q 2> "$OUT/scans.err" || true
+json_object experiments/digitize_reader/metrics.json \
+  clean_learned_kaggle "$OUT/clean.learned.kaggle.json" clean_learned_challenge "$OUT/clean.learned.challenge2024.json" \
+  distorted_learned_kaggle "$OUT/distorted.learned.kaggle.json" \
+  distorted_learned_challenge "$OUT/distorted.learned.challenge2024.json" \
+  clean_classical_kaggle "$OUT/clean.classical.kaggle.json" \
+  clean_classical_challenge "$OUT/clean.classical.challenge2024.json" \
+  distorted_classical_kaggle "$OUT/distorted.classical.kaggle.json" \
+  distorted_classical_challenge "$OUT/distorted.classical.challenge2024.json"
+if /usr/bin/python3 -c "import numpy, matplotlib" 2> /dev/null; then
+  for p in clean:00008 clean:00017 distorted:00050; do
+    set=${p%%:*}; id=${p##*:}
+    /usr/bin/python3 bench/digitize_overlay.py --pred "$OUT/$set.learned/${id}_hr-0.csv" \
+      --page-json "$DATA/$KIT/$set/${id}_hr-0.json" --record "$RECORDS/${id}_hr" --seconds 2.5 \
+      --out "experiments/digitize_reader/plots/${set}_$id.png"
+  done
+fi
+for set in clean distorted; do
+  for reader in learned classical; do
+    for m in kaggle challenge2024; do
+      jq -r --arg f "$set $reader $m" '"\($f) \(.score_db)"' "$OUT/$set.$reader.$m.json"
+    done
+  done
+done | tee "$OUT/summary.txt"
+cat "$OUT/scans.err" "$OUT/times.txt"
