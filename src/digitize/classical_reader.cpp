@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "digitize/row_marks.h"
 
 namespace ecg::digitize {
 namespace {
@@ -278,14 +279,7 @@ std::vector<RowTrace> ClassicalReader::read(const PageView& page) const {
     RowTrace& t = out[r];
     t.line_width_px = lw;
     // Columns left out: the pulse's falling stroke and the separators at panel boundaries.
-    auto excluded = [&](double x) {
-      if (row.pulse && x <= row.pulse_right_px + lw + 1) return true;
-      for (int c = 1; c < row.columns; ++c) {
-        const double xb = row.x0_px + f.strip_s * c / row.columns * pps;
-        if (std::abs(x - xb) <= lw + 2) return true;
-      }
-      return false;
-    };
+    auto excluded = [&](double x) { return near_row_marks(f, r, x, lw + 1, lw + 2); };
     const double h = 0.5 * (lw - 1);
     auto emit = [&](double x, double y) {
       t.x_px.push_back(x);

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/error.h"
+#include "digitize/row_marks.h"
 #include "losses/strip_trace_losses.h"
 
 namespace ecg::digitize {
@@ -42,7 +43,11 @@ std::vector<RowTrace> LearnedReader::read(const PageView& page) const {
     t.line_width_px = 0;  // not measured: the network reads the centre line directly
     for (int64_t i = 0; i < w; ++i) {
       if (c[i] < options_.min_confidence) continue;
-      t.x_px.push_back(s.x_canonical(static_cast<double>(i)));
+      const double x_px = s.x_canonical(static_cast<double>(i));
+      if (near_row_marks(page.layout, static_cast<size_t>(s.row), x_px, options_.marks_margin_px,
+                         options_.marks_margin_px))
+        continue;
+      t.x_px.push_back(x_px);
       t.y_px.push_back(s.y_canonical(static_cast<double>(r[i])));
       t.confidence.push_back(c[i]);
     }

@@ -7,8 +7,8 @@
 // (columns padded with paper to a multiple of the network's stride), and each strip is
 // read along its most probable continuous path, refined by top-k soft-argmax
 // (losses/strip_trace_losses.h: strip_path_rows). Columns whose confidence is
-// under min_confidence are left out, so page_signals.h interpolates over them (the pulse,
-// the panel separators, spans the network does not see a trace in).
+// under min_confidence, and those next to the pulse and the separator bars (row_marks.h),
+// are left out, so page_signals.h interpolates over them.
 //
 //   LearnedReader r(net, LearnedReaderOptions{strip, 8});
 //   auto traces = r.read(PageView{canonical, ink, layout});
@@ -35,6 +35,9 @@ struct LearnedReaderOptions {
   // for a neighbour's trace 51 rows away and back 20.
   double jump_nats_per_row = 0.2;
   double min_confidence = 0.5;
+  // Columns this close to the pulse's falling stroke or a separator bar are left out
+  // (row_marks.h), as the classical reader leaves out a line width + 2 px of a 2 px trace.
+  double marks_margin_px = 4.0;
   std::string name = "learned";
 };
 

@@ -150,3 +150,56 @@ TEST(DigitizeCli, UsageErrors) {
 
 }  // namespace
 }  // namespace ecg::digitize
+
+namespace ecg::digitize {
+namespace {
+
+// A trace reader trained for 2 steps on trace_strips reads a page through `digitize
+// --reader CHECKPOINT`: the strips are cut with the options of its own data section, and
+// every lead comes out at 500 Hz. A checkpoint of another model is one line naming it.
+TEST(DigitizeCli, ReadsWithATrainedTraceReaderCheckpoint) {
+  ecg::testing::TempDir tmp;
+  const auto job = tmp.write("reader.yaml",
+                             "experiment: t\nseed: 1\nthreads: 1\nlog_level: warning\n"
+                             "model: {name: trace_reader, widths: [4, 8]}\n"
+                             "loss: {terms: [{name: strip_gaussian_ce}, {name: strip_snr, weight: 0.1}, "
+                             "{name: strip_confidence}]}\n"
+                             "data: {name: trace_strips, preset: clean, window_s: 0.512, height_px: 64}\n"
+                             "metrics: [{name: strip_trace}]\n"
+                             "optimizer: {name: adamw, lr: 0.001}\n"
+                             "trainer: {max_steps: 2, batch_size: 2, val_every: 0, workers: 0, plots: 0}\n");
+  auto r = run_cli({"train", "--config", job.string(), "run_dir=" + (tmp / "run").string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto ckpt = tmp / "run" / "checkpoints" / "step_00000002.pt";
+  const data::Record record = data::synthesize(data::synth_class_options("sinus", 11)).record;
+  fs::create_directories(tmp / "in");
+  ASSERT_TRUE(
+      cv::imwrite((tmp / "in/page.png").string(), render::PageRenderer{render::PageOptions()}.render(record, 3).image));
+  r = run_cli({"digitize", (tmp / "in").string(), "--out", (tmp / "out").string(), "--reader", ckpt.string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("with the learned (step_00000002.pt) reader"), std::string::npos) << r.out;
+  const auto csv = data::read_kaggle_csv(tmp / "out/page.csv");
+  EXPECT_EQ(csv.signal.size(1), 5000);
+  int64_t finite = 0;
+  for (const auto& name : {"I", "II", "V6"})
+    finite += torch::isfinite(csv.signal[csv.lead_index(name)]).sum().item<int64_t>();
+  EXPECT_EQ(finite, 1250 + 5000 + 1250);  // a panel each, and II's rhythm strip
+  // A digitiser's checkpoint is not a trace reader.
+  const auto other = tmp.write("other.yaml",
+                               "experiment: t\nseed: 1\nthreads: 1\nlog_level: warning\n"
+                               "model: {name: digitizer_unet, widths: [8, 16]}\n"
+                               "loss: {terms: [{name: mse, mask_nan: true}]}\n"
+                               "data: {name: synth_pages, preset: clean, width: 128, height: 96}\n"
+                               "optimizer: {name: adamw, lr: 0.001}\n"
+                               "trainer: {max_steps: 1, batch_size: 1, val_every: 0, workers: 0, plots: 0}\n");
+  r = run_cli({"train", "--config", other.string(), "run_dir=" + (tmp / "other").string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = run_cli({"digitize", (tmp / "in").string(), "--out", (tmp / "out2").string(), "--reader",
+               (tmp / "other/checkpoints/step_00000001.pt").string()});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("step_00000001.pt: the model is 'digitizer_unet', not a trace_reader"), std::string::npos)
+      << r.err;
+}
+
+}  // namespace
+}  // namespace ecg::digitize
