@@ -9,7 +9,7 @@
 #   make ort     ONNX Runtime (onnxruntime-node from npm) for the ONNX export checks
 #   make tb      an independent TensorBoard event reader (npm) for the TensorBoard checks
 #   make bench-latency   signal_cnn1d / digitiser latency: eager vs TorchScript vs ONNX Runtime
-#   make experiment NAME=digitize|beats|classify|keypoints|loss_ablation   experiments/<NAME>/run.sh
+#   make experiment NAME=page_reading|digitize_reader|digitize|beats|classify|keypoints|loss_ablation   experiments/<NAME>/run.sh
 BUILD ?= build
 JOBS ?= $(shell nproc)
 BUILD_TYPE ?= Release

@@ -42,8 +42,9 @@ json_object experiments/digitize_reader/metrics.json \
   clean_classical_challenge "$OUT/clean.classical.challenge2024.json" \
   distorted_classical_kaggle "$OUT/distorted.classical.kaggle.json" \
   distorted_classical_challenge "$OUT/distorted.classical.challenge2024.json"
+mkdir -p experiments/digitize_reader/plots
 if /usr/bin/python3 -c "import numpy, matplotlib" 2> /dev/null; then
-  for p in clean:00008 clean:00017 distorted:00050; do
+  for p in clean:00008 clean:00011 distorted:00050; do
     set=${p%%:*}; id=${p##*:}
     /usr/bin/python3 bench/digitize_overlay.py --pred "$OUT/$set.learned/${id}_hr-0.csv" \
       --page-json "$DATA/$KIT/$set/${id}_hr-0.json" --record "$RECORDS/${id}_hr" --seconds 2.5 \

@@ -101,7 +101,10 @@ std::vector<StripTargets> strip_targets(const std::vector<Strip>& strips, const 
       for (const auto& l : row_lines) {
         const double v = line_y(l, x);
         if (std::isfinite(v)) {
-          y[c] = static_cast<float>(s.strip_row(v));
+          // A trace beyond the strip's edge is not in view: no target (a Gaussian at the
+          // edge row would teach the reader to put its mass there when unsure).
+          const double row = s.strip_row(v);
+          if (row >= 0 && row <= static_cast<double>(s.image.size(1) - 1)) y[c] = static_cast<float>(row);
           break;
         }
       }

@@ -9,7 +9,8 @@
 // half a row pitch); a lead that no strip holds is left out. Per strip column c:
 //   y_row[c]  the strip row of this row's own trace at x_canonical(c): the lead polyline
 //             (one point per sample) that spans x, linearly interpolated in x; NaN where
-//             none does (the pulse, between panels, past the end) or the sample is NaN
+//             none does (the pulse, between panels, past the end), the sample is NaN, or
+//             the trace is beyond the strip's top or bottom row (not in view)
 //   baseline_row     the strip row of the truth's 0 mV line (the mean over the row's leads)
 //   rows_per_mv      strip rows per mV: px_per_mm * gain / y_step_px
 //

@@ -154,6 +154,8 @@ TEST(TraceStrips, TargetsLieOnTheTraceInk) {
         const float y = row[c].item<float>();
         if (!std::isfinite(y)) continue;
         ++n;
+        EXPECT_GE(y, 0);  // a trace beyond the strip's edge has no target
+        EXPECT_LE(y, 255);
         const int64_t lo = std::max<int64_t>(0, std::lround(y) - 3), hi = std::min<int64_t>(255, std::lround(y) + 3);
         const auto w = ink.select(1, c).slice(0, lo, hi + 1);
         const double centre = (w * torch::arange(lo, hi + 1, torch::kFloat)).sum().item<double>() /
