@@ -3,7 +3,7 @@
 # trained on synthesised pages, then `ecgtorch digitize --reader CHECKPOINT` on ecg-image-kit's
 # pages of real PTB-XL records, per page and side by side with the classical reader; the real
 # scans with overlays; one page's time on one core.
-#   run.sh               train (2,200 steps, about 40 min on 2 CPU cores), then evaluate
+#   run.sh               train (3,000 steps, about 55 min on 2 CPU cores), then evaluate
 #   run.sh --evaluate    evaluate runs/experiments/digitize_reader/run as it is
 cd "$(dirname "$0")/../.."
 source experiments/common.sh
