@@ -35,3 +35,27 @@ timed() {
   "$@"
   echo "$label $(echo "$(date +%s.%N) - $t0" | bc)" >> "$OUT/times.txt"
 }
+
+# ecg-image-kit's dev pages of real PTB-XL records (page_reading, digitize_reader).
+KIT=images/ecg-image-kit-dev
+KIT_RECORDS=$DATA/ptbxl/records500/00000
+# kit_score PRED_DIR SET METRIC: `ecgtorch score` of a folder read off $KIT/SET, each lead over
+# its page's window, as JSON.
+kit_score() {
+  "$ECG" score --pred "$1" --truth "$KIT_RECORDS" --windows "$DATA/$KIT/$2" --metric "$3" --json
+}
+# kit_overlays PRED_DIR_OF_SET PLOT_DIR SET:ID...: the first 2.5 s of each lead read (red) over
+# the record (black), by the optional Python cross-check; skipped without numpy / matplotlib.
+# PRED_DIR_OF_SET holds a '%s' that becomes the set.
+kit_overlays() {
+  local pred=$1 plots=$2; shift 2
+  /usr/bin/python3 -c "import numpy, matplotlib" 2> /dev/null || { echo "overlays: no numpy / matplotlib, skipped"; return 0; }
+  mkdir -p "$plots"
+  for p in "$@"; do
+    local set=${p%%:*} id=${p##*:}
+    # shellcheck disable=SC2059
+    /usr/bin/python3 bench/digitize_overlay.py --pred "$(printf "$pred" "$set")/${id}_hr-0.csv" \
+      --page-json "$DATA/$KIT/$set/${id}_hr-0.json" --record "$KIT_RECORDS/${id}_hr" --seconds 2.5 \
+      --out "$plots/${set}_$id.png"
+  done
+}

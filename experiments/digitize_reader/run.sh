@@ -7,7 +7,6 @@
 #   run.sh --evaluate    evaluate runs/experiments/digitize_reader/run as it is
 cd "$(dirname "$0")/../.."
 source experiments/common.sh
-KIT=images/ecg-image-kit-dev
 require_data ptbxl/records500/00000 $KIT/clean $KIT/distorted images/real-scans
 OUT=runs/experiments/digitize_reader
 RUN=$OUT/run
@@ -18,17 +17,13 @@ fi
 mkdir -p "$OUT"
 rm -f "$OUT/times.txt"
 CKPT=${READER_CHECKPOINT:-$RUN/checkpoints/best.pt}
-RECORDS=$DATA/ptbxl/records500/00000
-score() {  # score PRED_DIR SET METRIC
-  "$ECG" score --pred "$1" --truth "$RECORDS" --windows "$DATA/$KIT/$2" --metric "$3" --json
-}
 for set in clean distorted; do
   for reader in learned classical; do
     r=$([ $reader = learned ] && echo "$CKPT" || echo classical)
     rm -rf "$OUT/$set.$reader"
     timed "digitize_${set}_$reader" "$ECG" digitize "$DATA/$KIT/$set" --out "$OUT/$set.$reader" --reader "$r" \
       --format kaggle --threads 1 -q
-    for m in kaggle challenge2024; do score "$OUT/$set.$reader" $set $m > "$OUT/$set.$reader.$m.json"; done
+    for m in kaggle challenge2024; do kit_score "$OUT/$set.$reader" $set $m > "$OUT/$set.$reader.$m.json"; done
   done
 done
 rm -rf "$OUT/scans"
@@ -42,15 +37,7 @@ json_object experiments/digitize_reader/metrics.json \
   clean_classical_challenge "$OUT/clean.classical.challenge2024.json" \
   distorted_classical_kaggle "$OUT/distorted.classical.kaggle.json" \
   distorted_classical_challenge "$OUT/distorted.classical.challenge2024.json"
-mkdir -p experiments/digitize_reader/plots
-if /usr/bin/python3 -c "import numpy, matplotlib" 2> /dev/null; then
-  for p in clean:00008 clean:00011 distorted:00050; do
-    set=${p%%:*}; id=${p##*:}
-    /usr/bin/python3 bench/digitize_overlay.py --pred "$OUT/$set.learned/${id}_hr-0.csv" \
-      --page-json "$DATA/$KIT/$set/${id}_hr-0.json" --record "$RECORDS/${id}_hr" --seconds 2.5 \
-      --out "experiments/digitize_reader/plots/${set}_$id.png"
-  done
-fi
+kit_overlays "$OUT/%s.learned" experiments/digitize_reader/plots clean:00008 clean:00011 distorted:00050
 for set in clean distorted; do
   for reader in learned classical; do
     for m in kaggle challenge2024; do

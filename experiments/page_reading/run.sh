@@ -5,22 +5,17 @@
 # overlays; the one-core bench. About 2 min on 2 CPU cores.
 cd "$(dirname "$0")/../.."
 source experiments/common.sh
-KIT=images/ecg-image-kit-dev
 require_data ptbxl/records500/00000 $KIT/clean $KIT/distorted images/real-scans
 OUT=runs/experiments/page_reading
 rm -rf "$OUT"; mkdir -p "$OUT"
-RECORDS=$DATA/ptbxl/records500/00000
-score() {  # score PRED_DIR SET METRIC
-  "$ECG" score --pred "$1" --truth "$RECORDS" --windows "$DATA/$KIT/$2" --metric "$3" --json
-}
 for set in clean distorted; do
   timed "digitize_$set" "$ECG" digitize "$DATA/$KIT/$set" --out "$OUT/$set" --format kaggle,json --plots -q
-  for m in kaggle challenge2024; do score "$OUT/$set" $set $m > "$OUT/$set.$m.json"; done
+  for m in kaggle challenge2024; do kit_score "$OUT/$set" $set $m > "$OUT/$set.$m.json"; done
 done
 # The same pages with the scale and layout taken from their JSON (the clean pages only:
 # the distorted pages' JSON pixels are those before rotation).
 timed digitize_clean_truth "$ECG" digitize "$DATA/$KIT/clean" --out "$OUT/clean_truth" --use-truth scale,layout -q
-for m in kaggle challenge2024; do score "$OUT/clean_truth" clean $m > "$OUT/clean_truth.$m.json"; done
+for m in kaggle challenge2024; do kit_score "$OUT/clean_truth" clean $m > "$OUT/clean_truth.$m.json"; done
 # The real scans: no ground truth; the overlays stay in $OUT/scans (the scans are not
 # part of this repository). Two of the ten find no trace rows: the run goes on.
 timed digitize_scans "$ECG" digitize "$DATA/images/real-scans" --out "$OUT/scans" --format kaggle,json --plots \
@@ -32,14 +27,7 @@ json_object experiments/page_reading/metrics.json \
   clean_truth_kaggle "$OUT/clean_truth.kaggle.json" clean_truth_challenge "$OUT/clean_truth.challenge2024.json"
 # Overlays of what was read against the record (the optional Python cross-check): the
 # worst pages of each set.
-if /usr/bin/python3 -c "import numpy, matplotlib" 2> /dev/null; then
-  for p in clean:00002 clean:00017 distorted:00050; do
-    set=${p%%:*}; id=${p##*:}
-    /usr/bin/python3 bench/digitize_overlay.py --pred "$OUT/$set/${id}_hr-0.csv" \
-      --page-json "$DATA/$KIT/$set/${id}_hr-0.json" --record "$RECORDS/${id}_hr" --seconds 2.5 \
-      --out "experiments/page_reading/plots/${set}_$id.png"
-  done
-fi
+kit_overlays "$OUT/%s" experiments/page_reading/plots clean:00002 clean:00017 distorted:00050
 for f in clean distorted clean_truth; do
   jq -r --arg f "$f" '"\($f) kaggle_db=\(.score_db)"' "$OUT/$f.kaggle.json"
   jq -r --arg f "$f" '"\($f) challenge_db=\(.score_db)"' "$OUT/$f.challenge2024.json"

@@ -28,11 +28,12 @@ std::vector<RowTrace> LearnedReader::read(const PageView& page) const {
   torch::Tensor pred;
   {
     torch::NoGradGuard no_grad;
-    pred = net_(x).narrow(2, 0, w).to(torch::kFloat).contiguous();
+    pred = net_(x);
   }
-  ECG_CHECK(pred.dim() == 3 && pred.size(0) == x.size(0) && pred.size(1) == x.size(2) + 1,
+  ECG_CHECK(pred.dim() == 3 && pred.size(0) == x.size(0) && pred.size(1) == x.size(2) + 1 && pred.size(2) == padded,
             "learned reader: the network gave ", pred.sizes(), " for strips ", x.sizes(), " (expected [", x.size(0),
-            ", ", x.size(2) + 1, ", W])");
+            ", ", x.size(2) + 1, ", ", padded, "])");
+  pred = pred.narrow(2, 0, w).to(torch::kFloat).contiguous();
   const auto rows = losses::strip_path_rows(pred, options_.top_k, options_.jump_nats_per_row).contiguous();
   const auto conf = losses::strip_confidence(pred).contiguous();
   for (size_t k = 0; k < strips.size(); ++k) {

@@ -64,9 +64,7 @@ PageReading read_page(const cv::Mat& image, const TraceReader& reader, const Pag
 }
 
 cv::Point2d to_input(const PageGeometry& g, cv::Point2d p) {
-  const cv::Matx33d inv = g.to_canonical.inv();
-  const cv::Vec3d v = inv * cv::Vec3d(p.x, p.y, 1.0);
-  return {v[0] / v[2], v[1] / v[2]};
+  return render::map_point(g.to_canonical.inv(), p);
 }
 
 }  // namespace ecg::digitize

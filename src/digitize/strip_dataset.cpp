@@ -26,7 +26,8 @@ struct StripDatasetOptions : render::PageSourceOptions {
 };
 
 struct CutPage {
-  int64_t page = -1;
+  int64_t asked = -1;  // the page index asked for
+  int64_t page = -1;   // the page used (asked, or a replacement)
   std::vector<Strip> strips;
   std::vector<StripTargets> targets;
   std::vector<size_t> usable;  // strips that hold a truth lead
@@ -85,12 +86,13 @@ class StripDataset : public data::Dataset {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       for (const auto& c : cache_)
-        if (c->first == p) return c->second;
+        if (c->asked == p) return c;
     }
     std::string why;
     for (int attempt = 0; attempt < kTries; ++attempt) {
       const int64_t index = p + 7919 * attempt;
       auto page = std::make_shared<CutPage>();
+      page->asked = p;
       page->page = index;
       try {
         const render::SourcedPage sp = source_.get(index);
@@ -108,7 +110,7 @@ class StripDataset : public data::Dataset {
         continue;
       }
       std::lock_guard<std::mutex> lock(mutex_);
-      cache_.push_back(std::make_shared<std::pair<int64_t, std::shared_ptr<const CutPage>>>(p, page));
+      cache_.push_back(page);
       if (cache_.size() > 8) cache_.pop_front();
       return page;
     }
@@ -121,7 +123,7 @@ class StripDataset : public data::Dataset {
   render::PageSource source_;
   StripOptions strip_;
   mutable std::mutex mutex_;
-  mutable std::deque<std::shared_ptr<std::pair<int64_t, std::shared_ptr<const CutPage>>>> cache_;
+  mutable std::deque<std::shared_ptr<const CutPage>> cache_;
 };
 
 config::OptionsBinder<StripDatasetOptions> strip_binder() {

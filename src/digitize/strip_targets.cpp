@@ -11,10 +11,7 @@
 namespace ecg::digitize {
 namespace {
 
-cv::Point2d apply(const cv::Matx33d& h, cv::Point2d p) {
-  const cv::Vec3d v = h * cv::Vec3d(p.x, p.y, 1.0);
-  return {v[0] / v[2], v[1] / v[2]};
-}
+using render::map_point;
 
 struct LeadLine {
   std::vector<cv::Point2d> points;  // canonical, in sample order
@@ -59,9 +56,9 @@ std::vector<StripTargets> strip_targets(const std::vector<Strip>& strips, const 
     const auto first = std::find_if(lead.plotted_pixels.begin(), lead.plotted_pixels.end(), finite);
     const auto last = std::find_if(lead.plotted_pixels.rbegin(), lead.plotted_pixels.rend(), finite);
     if (first == lead.plotted_pixels.end()) continue;
-    const double mid_x = apply(to_clean, 0.5 * (*first + *last)).x;
-    const cv::Point2d base_image = apply(truth.homography, cv::Point2d(mid_x, lead.baseline_y));
-    const double baseline_y = apply(to_canonical, base_image).y;
+    const double mid_x = map_point(to_clean, 0.5 * (*first + *last)).x;
+    const cv::Point2d base_image = map_point(truth.homography, cv::Point2d(mid_x, lead.baseline_y));
+    const double baseline_y = map_point(to_canonical, base_image).y;
     size_t best = 0;
     for (size_t i = 1; i < strips.size(); ++i)
       if (std::abs(strips[i].zero_px - baseline_y) < std::abs(strips[best].zero_px - baseline_y)) best = i;
@@ -71,7 +68,7 @@ std::vector<StripTargets> strip_targets(const std::vector<Strip>& strips, const 
     piece.baseline_y = baseline_y;
     for (const auto& p : lead.plotted_pixels) {
       if (std::isfinite(p.x) && std::isfinite(p.y)) {
-        piece.points.push_back(apply(to_canonical, p));
+        piece.points.push_back(map_point(to_canonical, p));
         continue;
       }
       if (piece.points.size() >= 2) lines[best].push_back(piece);

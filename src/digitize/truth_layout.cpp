@@ -10,8 +10,7 @@ namespace ecg::digitize {
 namespace {
 
 cv::Point2d to_canonical(const PageGeometry& g, cv::Point2d p) {
-  const cv::Vec3d v = g.to_canonical * cv::Vec3d(p.x - 0.5, p.y - 0.5, 1.0);
-  return {v[0] / v[2], v[1] / v[2]};
+  return render::map_point(g.to_canonical, {p.x - 0.5, p.y - 0.5});
 }
 
 struct TruthLead {

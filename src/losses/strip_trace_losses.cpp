@@ -22,18 +22,22 @@ torch::Tensor logits_of(const torch::Tensor& pred) {
   return pred.narrow(1, 0, pred.size(1) - 1);
 }
 
+// The softmax-weighted mean of rows m - k .. m + k (clamped to the strip) of logits
+// [B, H, W], m [B, 1, W] int64 the centre row of each column: [B, W].
+torch::Tensor refine_top_k(const torch::Tensor& logits, const torch::Tensor& m, int64_t top_k) {
+  const auto offsets = torch::arange(-top_k, top_k + 1, m.options()).view({1, -1, 1});
+  const auto rows = (m + offsets).clamp(0, logits.size(1) - 1);  // [B, 2k + 1, W]
+  const auto w = torch::softmax(logits.gather(1, rows), 1);
+  return (w * rows.to(logits.scalar_type())).sum(1);
+}
+
 }  // namespace
 
 torch::Tensor strip_rows(const torch::Tensor& pred, int64_t top_k) {
   ECG_CHECK(pred.dim() == 3 && pred.size(1) >= 2, "strip_rows: expected pred [batch, H + 1, W], got ", pred.sizes());
   ECG_CHECK(top_k >= 0, "strip_rows: top_k must be >= 0, got ", top_k);
   const auto logits = logits_of(pred);
-  const int64_t h = logits.size(1);
-  const auto m = logits.argmax(1, /*keepdim=*/true);  // [B, 1, W]
-  const auto offsets = torch::arange(-top_k, top_k + 1, m.options()).view({1, -1, 1});
-  const auto rows = (m + offsets).clamp(0, h - 1);  // [B, 2k + 1, W]
-  const auto w = torch::softmax(logits.gather(1, rows), 1);
-  return (w * rows.to(logits.scalar_type())).sum(1);
+  return refine_top_k(logits, logits.argmax(1, /*keepdim=*/true), top_k);
 }
 
 torch::Tensor strip_path_rows(const torch::Tensor& pred, int64_t top_k, double jump) {
@@ -81,11 +85,7 @@ torch::Tensor strip_path_rows(const torch::Tensor& pred, int64_t top_k, double j
       if (x > 0) h = back[static_cast<size_t>(x * h_n + h)];
     }
   }
-  const auto m = path.to(logits.device());
-  const auto offsets = torch::arange(-top_k, top_k + 1, m.options()).view({1, -1, 1});
-  const auto rows = (m + offsets).clamp(0, h_n - 1);
-  const auto w = torch::softmax(logits.gather(1, rows), 1);
-  return (w * rows.to(logits.scalar_type())).sum(1);
+  return refine_top_k(logits, path.to(logits.device()), top_k);
 }
 
 torch::Tensor strip_confidence(const torch::Tensor& pred) {

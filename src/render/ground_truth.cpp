@@ -120,11 +120,13 @@ void PageTruth::map_points(const std::function<cv::Point2d(const cv::Point2d&)>&
     for (auto& p : t.box) map(p);
 }
 
+cv::Point2d map_point(const cv::Matx33d& h, cv::Point2d p) {
+  const cv::Vec3d v = h * cv::Vec3d(p.x, p.y, 1.0);
+  return {v[0] / v[2], v[1] / v[2]};
+}
+
 void PageTruth::apply_homography(const cv::Matx33d& h) {
-  map_points([&](const cv::Point2d& p) {
-    const cv::Vec3d v = h * cv::Vec3d(p.x, p.y, 1.0);
-    return cv::Point2d(v[0] / v[2], v[1] / v[2]);
-  });
+  map_points([&](const cv::Point2d& p) { return map_point(h, p); });
   homography = h * homography;
 }
 

@@ -92,6 +92,9 @@ struct PageTruth {
 /// Axis-aligned quad around points (NaN points skipped); all-NaN gives a NaN quad.
 Quad bounding_quad(const std::vector<cv::Point2d>& points);
 
+/// p through the homography h (projective division included).
+cv::Point2d map_point(const cv::Matx33d& h, cv::Point2d p);
+
 nlohmann::json to_json(const PageTruth& truth);
 /// Reads our JSON and ecg-image-kit's (whose fields are strings of Python literals).
 /// Throws ecg::Error naming `source` and the field that is missing or malformed.
