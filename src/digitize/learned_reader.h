@@ -7,13 +7,17 @@
 // (columns padded with paper to a multiple of the network's stride), and each strip is
 // read along its most probable continuous path, refined by top-k soft-argmax
 // (losses/strip_trace_losses.h: strip_path_rows). Columns whose confidence is
-// under min_confidence, and those next to the pulse and the separator bars (row_marks.h),
-// are left out, so page_signals.h interpolates over them.
+// under min_confidence take the fallback reader's point there when one is given (a
+// hybrid: the classical reader where the network is unsure; with fallback_beyond_mm also
+// where the two disagree by more than that) and are left out otherwise;
+// columns next to the pulse and the separator bars (row_marks.h) are left out, so
+// page_signals.h interpolates over them.
 //
 //   LearnedReader r(net, LearnedReaderOptions{strip, 8});
 //   auto traces = r.read(PageView{canonical, ink, layout});
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include <torch/types.h>
@@ -35,6 +39,11 @@ struct LearnedReaderOptions {
   // for a neighbour's trace 51 rows away and back 20.
   double jump_nats_per_row = 0.2;
   double min_confidence = 0.5;
+  // Read where the network's confidence is under min_confidence (null: nothing there).
+  std::shared_ptr<const TraceReader> fallback;
+  // > 0: the fallback's point is also taken where the network's is further than this from
+  // it, in mm of paper (an excursion of the network's path to a label or a neighbour).
+  double fallback_beyond_mm = 0;
   // Columns this close to the pulse's falling stroke or a separator bar are left out
   // (row_marks.h), as the classical reader leaves out a line width + 2 px of a 2 px trace.
   double marks_margin_px = 4.0;

@@ -134,4 +134,28 @@ std::vector<Strip> cut_strips(const cv::Mat& page, const InkMap& ink, const Foun
   return strips;
 }
 
+nlohmann::json strip_options_json(const StripOptions& o) {
+  return {{"columns_per_s", o.columns_per_s},
+          {"height_px", o.height_px},
+          {"height_rows", o.height_rows},
+          {"single_row_pitch_mm", o.single_row_pitch_mm}};
+}
+
+StripOptions strip_options_from_json(const nlohmann::json& j, const std::string& source) {
+  StripOptions o;
+  try {
+    o.columns_per_s = j.at("columns_per_s").get<double>();
+    o.height_px = j.at("height_px").get<int64_t>();
+    o.height_rows = j.at("height_rows").get<double>();
+    o.single_row_pitch_mm = j.at("single_row_pitch_mm").get<double>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(source + ": bad strip options: " + e.what());
+  }
+  ECG_CHECK(o.columns_per_s > 0 && o.columns_per_s <= 1e5 && o.height_px >= 16 && o.height_px <= 4096 &&
+                o.height_rows > 0 && o.height_rows <= 100 && o.single_row_pitch_mm > 0,
+            source, ": bad strip options: columns_per_s in (0, 1e5], height_px in [16, 4096], height_rows in (0, 100] "
+            "and single_row_pitch_mm > 0 expected");
+  return o;
+}
+
 }  // namespace ecg::digitize

@@ -25,8 +25,11 @@
 #include <cstdint>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <torch/types.h>
 #include <opencv2/core.hpp>
+
+#include <string>
 
 #include "digitize/ink_map.h"
 #include "digitize/layout_finder.h"
@@ -39,6 +42,12 @@ struct StripOptions {
   double height_rows = 2.5;         // row pitches the strip spans
   double single_row_pitch_mm = 40;  // the pitch of a page with one row
 };
+
+/// {"columns_per_s", "height_px", "height_rows", "single_row_pitch_mm"}: how a reader's
+/// strips are cut, as it travels with an exported reader (export/model_io.h).
+nlohmann::json strip_options_json(const StripOptions& options);
+/// Throws ecg::Error naming `source` for a missing key or a value out of range.
+StripOptions strip_options_from_json(const nlohmann::json& j, const std::string& source);
 
 struct Strip {
   torch::Tensor image;  // [2, height_px, columns] f32

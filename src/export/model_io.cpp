@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "data/record.h"
+#include "digitize/strip_dataset.h"
 
 namespace ecg::exporting {
 namespace {
@@ -132,6 +133,8 @@ nlohmann::json ModelIo::to_json() const {
                         {"columns", columns},
                         {"panels", panels_json}};
   if (beat_window) out["beat_window"] = beat_window->to_json();
+  if (strip) out["strip"] = digitize::strip_options_json(*strip);
+  if (size_multiple != 1) out["size_multiple"] = size_multiple;
   return out;
 }
 
@@ -157,6 +160,9 @@ ModelIo ModelIo::from_json(const nlohmann::json& j, const std::string& source) {
                            p.at("duration_s").get<double>()});
     }
     if (j.contains("beat_window")) io.beat_window = data::BeatWindowSpec::from_json(j.at("beat_window"), source);
+    if (j.contains("strip")) io.strip = digitize::strip_options_from_json(j.at("strip"), source);
+    io.size_multiple = j.value("size_multiple", int64_t{1});
+    ECG_CHECK(io.size_multiple >= 1 && io.size_multiple <= 4096, "size_multiple must be in [1, 4096]");
     ECG_CHECK(!io.input_names.empty() && io.input_names.size() == io.input_shapes.size(),
               "input_names and input_shapes must be non-empty and of one length");
     for (const auto& shape : io.input_shapes) {
@@ -229,6 +235,15 @@ ModelIo describe_model_io(const train::TrainedModel& trained, const train::Regis
     if (leads == 12 || io.task == "digitize") io.lead_order = data::standard_leads();
   }
   if (io.task == "digitize" && d != nullptr && d->at("name").text() == "synth_pages") find_panels(*d, regs, io);
+  if (d != nullptr && d->at("name").text() == "trace_strips") {
+    io.strip = digitize::strip_options_of(*d);
+    io.image_channels = "ink,grey";
+    io.input_normalization =
+        "row strips (digitize/strip_cutter.h, cut as 'strip' says): float in [0, 1], 1 = dark, channels trace ink "
+        "and grey, [2, height_px, columns]";
+    io.lead_order.clear();
+  }
+  io.size_multiple = trained.model->size_multiple();
   return io;
 }
 

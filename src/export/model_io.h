@@ -9,7 +9,11 @@
 //   class names          of a classifier's outputs, and sigmoid (multi-label) or softmax;
 //   panels               for a digitiser: where each lead is plotted in the output columns
 //                        and which seconds of the record that panel shows (read off a page
-//                        of the training data), to place the traces in a 10 s record.
+//                        of the training data), to place the traces in a 10 s record;
+//   strip                for a trace reader (trace_strips data): how page rows are cut
+//                        into its input strips (digitize/strip_cutter.h), so a reader
+//                        travels as one file;
+//   size_multiple        the input's spatial sizes must be multiples of it (the stride).
 
 #include <torch/types.h>
 #include <nlohmann/json.hpp>
@@ -19,6 +23,7 @@
 #include <vector>
 
 #include "data/beat_window.h"
+#include "digitize/strip_cutter.h"
 #include "train/registries.h"
 #include "train/trained_model.h"
 
@@ -48,6 +53,9 @@ struct ModelIo {
   /// Beat classifiers: how their input windows are cut (the training data's own spec,
   /// from the checkpoint). `ecgtorch detect` takes only models that have one.
   std::optional<data::BeatWindowSpec> beat_window;
+  /// Trace readers: the strips they read (their training data's own cut).
+  std::optional<digitize::StripOptions> strip;
+  int64_t size_multiple = 1;
 
   nlohmann::json to_json() const;
   /// Throws ecg::Error naming `source` when a field is missing or of the wrong type.

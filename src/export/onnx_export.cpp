@@ -859,6 +859,12 @@ std::map<std::string, OpFn> build_table() {
     const auto axes = reduce_axes(c, n, 1);
     reduce_attr(c, n, "ReduceMean", axes, axes.empty() ? false : c.static_bool(n->input(2)));
   };
+  t["aten::cumsum"] = [](C& c, N n) {  // cumsum(x, dim, dtype)
+    int64_t d = c.static_int(n->input(1));
+    if (d < 0) d += c.rank(n->input(0));
+    c.set_tensor(n->output(), c.b.op("CumSum", {c.tensor(n->input(0)), c.b.scalar(static_cast<double>(d),
+                                                                                  onnx::TensorProto::INT64)}));
+  };
   t["aten::sum"] = [](C& c, N n) {
     const auto axes = reduce_axes(c, n, 1);
     const bool keep = axes.empty() ? false : c.static_bool(n->input(2));

@@ -126,8 +126,14 @@ torch::Tensor StripSnr::forward(const torch::Tensor& pred, const torch::Tensor& 
 torch::Tensor StripConfidence::forward(const torch::Tensor& pred, const torch::Tensor& target) {
   check("strip_confidence", pred, target);
   const auto logit = pred.select(1, pred.size(1) - 1);
-  const auto present = torch::isfinite(target.select(1, 0)).to(logit.scalar_type());
-  return torch::binary_cross_entropy_with_logits(logit, present, {},
+  const auto y = target.select(1, 0);
+  auto positive = torch::isfinite(y);
+  if (options_.within_rows() > 0) {
+    torch::NoGradGuard no_grad;
+    const auto argmax = logits_of(pred).argmax(1).to(y.scalar_type());  // [B, W]
+    positive = positive & ((argmax - y).abs() <= options_.within_rows());
+  }
+  return torch::binary_cross_entropy_with_logits(logit, positive.to(logit.scalar_type()), {},
                                                  torch::full({1}, options_.pos_weight(), logit.options()));
 }
 
@@ -142,7 +148,8 @@ void register_strip_trace_losses(LossRegistry& registry) {
   registry.add("strip_snr", "trace reader: negative SNR (dB) of the mV read by top-k soft-argmax", snr,
                [](const StripSnrOptions& o) { return std::make_shared<StripSnr>(o); });
   config::OptionsBinder<StripConfidenceOptions> conf("loss 'strip_confidence'");
-  ECG_BIND(conf, pos_weight, "weight of the columns that have a trace").min_value = 0;
+  ECG_BIND(conf, pos_weight, "weight of the columns with a positive target").min_value = 0;
+  ECG_BIND(conf, within_rows, "> 0: positive only where the argmax row is this close to the trace").min_value = 0;
   registry.add("strip_confidence", "trace reader: BCE of the confidence row against 'this column has a trace'", conf,
                [](const StripConfidenceOptions& o) { return std::make_shared<StripConfidence>(o); });
 }

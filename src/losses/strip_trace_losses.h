@@ -18,7 +18,10 @@
 //   mV)^2 + eps)) per example over its columns with a target, averaged over the batch
 //   (the Kaggle metric's power ratio; a strip is one lead).
 // strip_confidence: binary cross-entropy of the confidence logit against "the column has
-//   a target", over every column; pos_weight weighs the columns with one.
+//   a target", over every column; pos_weight weighs the columns with one. With
+//   within_rows > 0 the target is "the column has a target and its argmax row is within
+//   within_rows of it" (the argmax taken without gradient): the confidence then says
+//   where the read is right, so serving can bridge the columns where it is not.
 
 #include <torch/arg.h>
 
@@ -66,7 +69,8 @@ class StripSnr : public Loss {
 };
 
 struct StripConfidenceOptions {
-  TORCH_ARG(double, pos_weight) = 1.0;  // weight of the columns with a trace
+  TORCH_ARG(double, pos_weight) = 1.0;   // weight of the columns with a positive target
+  TORCH_ARG(double, within_rows) = 0.0;  // > 0: positive only where the argmax is this close
 };
 
 class StripConfidence : public Loss {

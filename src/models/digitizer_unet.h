@@ -72,6 +72,7 @@ class DigitizerUnetImpl : public EcgModel {
   /// Decoder features at full resolution [batch, C, H, W].
   torch::Tensor features(const torch::Tensor& x);
   int64_t stride() const { return stride_; }
+  int64_t size_multiple() const override { return stride_; }
   DigitizerUnetOptions options;
 
  private:

@@ -28,6 +28,9 @@ class EcgModel : public torch::nn::Module {
   /// standard-normal floats from the global generator (int64 zeros for category ids).
   /// Used to trace exports and to check them.
   virtual std::vector<torch::Tensor> example_inputs(int64_t batch) const = 0;
+  /// The input's spatial sizes (an image's height and width) must be multiples of this
+  /// (a network's total stride); callers pad to it.
+  virtual int64_t size_multiple() const { return 1; }
 };
 
 using ModelRegistry = Registry<EcgModel>;

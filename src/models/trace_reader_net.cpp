@@ -12,7 +12,7 @@ TraceReaderNetImpl::TraceReaderNetImpl(TraceReaderNetOptions o) : options(std::m
   ECG_CHECK(options.widths().size() >= 2, "trace_reader: widths needs at least 2 stages, got ",
             options.widths().size());
   unet_ = register_module("unet", DigitizerUnet(DigitizerUnetOptions()
-                                                    .in_channels(options.in_channels())
+                                                    .in_channels(options.in_channels() + (options.coordinate_channel() ? 1 : 0))
                                                     .leads(2)
                                                     .encoder("plain")
                                                     .widths(options.widths())
@@ -24,7 +24,15 @@ TraceReaderNetImpl::TraceReaderNetImpl(TraceReaderNetOptions o) : options(std::m
 torch::Tensor TraceReaderNetImpl::forward(const torch::Tensor& x) {
   ECG_CHECK(x.dim() == 4 && x.size(1) == options.in_channels(), "trace_reader: expected [batch, ",
             options.in_channels(), ", H, W], got ", x.sizes());
-  const auto maps = unet_->outputs(x).mask_logits;                      // [B, 2, H, W]
+  auto input = x;
+  if (options.coordinate_channel()) {
+    // From ops on x alone (no sizes as numbers), so a traced export takes any strip size:
+    // row r of H gives (2 r + 1 - H) / H = (r - (H - 1) / 2) / (H / 2).
+    const auto ones = torch::ones_like(x.narrow(1, 0, 1));  // [B, 1, H, W]
+    const auto h = ones.sum(2, /*keepdim=*/true);
+    input = torch::cat({x, (2 * ones.cumsum(2) - 1 - h) / h}, 1);
+  }
+  const auto maps = unet_->outputs(input).mask_logits;                  // [B, 2, H, W]
   const auto confidence = std::get<0>(maps.select(1, 1).max(1, true));  // [B, 1, W]
   return torch::cat({maps.select(1, 0), confidence}, 1);                // [B, H + 1, W]
 }
@@ -36,6 +44,7 @@ std::vector<torch::Tensor> TraceReaderNetImpl::example_inputs(int64_t batch) con
 void register_trace_reader_net(ModelRegistry& registry) {
   config::OptionsBinder<TraceReaderNetOptions> b("model 'trace_reader'");
   ECG_BIND(b, in_channels, "strip channels (ink, grey)").min_value = 1;
+  ECG_BIND(b, coordinate_channel, "append the strip row's place in [-1, 1] as a channel");
   ECG_BIND(b, widths, "U-Net channels per stage (depth = count)").min_value = 1;
   ECG_BIND(b, example_height, "strip rows of the export's example input").min_value = 8;
   ECG_BIND(b, example_width, "strip columns of the export's example input").min_value = 8;

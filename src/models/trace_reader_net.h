@@ -5,6 +5,11 @@
 //
 //   input  x [batch, in_channels, H, W] f32, the strip channels (ink, grey), H and W
 //          multiples of 2^(len(widths) - 1)
+//   coordinates (coordinate_channel, default on): a channel of the strip row's place,
+//          (r - (H - 1) / 2) / (H / 2), in [-1, 1], is appended to the input, so the
+//          network knows where the strip's centre (the row's zero line) is even where its
+//          receptive field does not reach the strip's edges: it tells this row's trace
+//          from a neighbour's by place, not only by look
 //   body   a plain U-Net (digitizer_unet.h, encoder "plain", `widths`) at full
 //          resolution, with a 1x1 head of 2 maps: trace logits, and a confidence map whose
 //          maximum over rows is the column's confidence logit
@@ -23,6 +28,7 @@ namespace ecg::models {
 
 struct TraceReaderNetOptions {
   TORCH_ARG(int64_t, in_channels) = 2;
+  TORCH_ARG(bool, coordinate_channel) = true;
   TORCH_ARG(std::vector<int64_t>, widths) = std::vector<int64_t>{8, 16, 32, 48};
   TORCH_ARG(int64_t, example_height) = 128;  // the strip size of example_inputs (exports)
   TORCH_ARG(int64_t, example_width) = 1024;
@@ -34,6 +40,7 @@ class TraceReaderNetImpl : public EcgModel {
   torch::Tensor forward(const torch::Tensor& x) override;
   std::vector<torch::Tensor> example_inputs(int64_t batch) const override;
   int64_t stride() const { return unet_->stride(); }
+  int64_t size_multiple() const override { return stride(); }
   TraceReaderNetOptions options;
 
  private:

@@ -139,7 +139,7 @@ TEST(DigitizeCli, UsageErrors) {
   EXPECT_NE(r.err.find("page.json"), std::string::npos) << r.err;
   r = run_cli({"digitize", (tmp / "p.png").string(), "--reader", "neural"});
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("--reader must be classical or a trace_reader checkpoint, got 'neural' (no such file)"),
+  EXPECT_NE(r.err.find("--reader must be classical or a trace_reader file (checkpoint or export), got 'neural' (no such file)"),
             std::string::npos)
       << r.err;
   // A file that is not a trace reader's checkpoint: one line naming it.
@@ -184,6 +184,20 @@ TEST(DigitizeCli, ReadsWithATrainedTraceReaderCheckpoint) {
   for (const auto& name : {"I", "II", "V6"})
     finite += torch::isfinite(csv.signal[csv.lead_index(name)]).sum().item<int64_t>();
   EXPECT_EQ(finite, 1250 + 5000 + 1250);  // a panel each, and II's rhythm strip
+  // Its TorchScript export carries the strip options and, traced at one size, reads each
+  // strip in windows of that size:
+  r = run_cli({"export", "--checkpoint", ckpt.string(), "--format", "torchscript", "--out", (tmp / "reader.ts").string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = run_cli({"digitize", (tmp / "in").string(), "--out", (tmp / "out_ts").string(), "--reader",
+               (tmp / "reader.ts").string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("with the learned (reader.ts) reader"), std::string::npos) << r.out;
+  const auto ts = data::read_kaggle_csv(tmp / "out_ts/page.csv");
+  ASSERT_EQ(ts.signal.sizes(), csv.signal.sizes());
+  const auto both = torch::isfinite(csv.signal) & torch::isfinite(ts.signal);
+  EXPECT_TRUE(torch::equal(torch::isfinite(csv.signal), torch::isfinite(ts.signal)));
+  // read in windows of its traced 256 columns: the same signals within 0.02 mV
+  EXPECT_LT((ts.signal - csv.signal).abs().masked_select(both).max().item<double>(), 0.02);
   // A digitiser's checkpoint is not a trace reader.
   const auto other = tmp.write("other.yaml",
                                "experiment: t\nseed: 1\nthreads: 1\nlog_level: warning\n"

@@ -120,6 +120,67 @@ TEST(LearnedReader, ReadsWhatTheNetworkPointsAtInCanonicalPixels) {
   EXPECT_EQ(off, 0);
 }
 
+// A fallback that reads a flat line at y 310 from x 100 to 500, one point per px.
+class FlatReader : public TraceReader {
+ public:
+  std::string name() const override { return "flat"; }
+  std::vector<RowTrace> read(const PageView& page) const override {
+    std::vector<RowTrace> out(page.layout.rows.size());
+    for (auto& t : out) {
+      for (int x = 100; x <= 500; ++x) {
+        t.x_px.push_back(x);
+        t.y_px.push_back(310 + 0.01 * (x - 100));
+        t.confidence.push_back(x == 450 ? 0.0f : 0.75f);  // one point it interpolated itself
+      }
+    }
+    return out;
+  }
+};
+
+// The columns the network is unsure of (past the line's end at x 400) take the fallback's
+// line, interpolated between its points; next to a point it did not read they stay empty.
+TEST(LearnedReader, UnsureColumnsTakeTheFallbacksTrace) {
+  const LinePage p;
+  LearnedReaderOptions o;
+  o.strip.height_px = 64;
+  o.stride = 8;
+  o.fallback = std::make_shared<FlatReader>();
+  const LearnedReader reader(ink_net, o);
+  const auto t = reader.read(PageView{p.bgr, p.ink, p.layout})[0];
+  int64_t own = 0, taken = 0;
+  for (size_t i = 0; i < t.x_px.size(); ++i) {
+    const double x = t.x_px[i];
+    if (t.confidence[i] > 0.99) {  // the network's own
+      ++own;
+      EXPECT_LE(x, 400.5);
+      if (std::abs(x - 150) >= 3) EXPECT_NEAR(t.y_px[i], 299.5, 0.02);
+      continue;
+    }
+    ++taken;
+    EXPECT_GT(x, 400.0);
+    EXPECT_LE(x, 500.0);
+    EXPECT_FALSE(std::abs(x - 450) < 1) << x;  // either side of the fallback's own gap
+    EXPECT_NEAR(t.y_px[i], 310 + 0.01 * (x - 100), 1e-9);
+    EXPECT_EQ(t.confidence[i], 0.75f);
+  }
+  EXPECT_GT(own, 740);
+  EXPECT_EQ(own + taken, static_cast<int64_t>(t.x_px.size()));
+  // Columns 764 .. 999 (x 400.8 .. 493.3 at 0.3937 px per column), less the 5 within 1 px
+  // of x 450.
+  EXPECT_EQ(taken, 236 - 5);
+  // fallback_beyond_mm: where the two are further apart than that, the fallback's point.
+  // They are 10.5 .. 13.5 px apart: more than 1 mm, less than 2 mm.
+  for (const double mm : {1.0, 2.0}) {
+    o.fallback_beyond_mm = mm;
+    const auto u = LearnedReader(ink_net, o).read(PageView{p.bgr, p.ink, p.layout})[0];
+    int64_t fallback_points = 0;
+    for (size_t i = 0; i < u.x_px.size(); ++i) fallback_points += u.confidence[i] == 0.75f;
+    // 2 mm: where the network is unsure, and the 7 columns of the tick above the line
+    // (x 150), where the network reads the tick, more than 2 mm from the fallback.
+    EXPECT_EQ(fallback_points, mm * kPxPerMm < 10.5 ? static_cast<int64_t>(u.x_px.size()) : taken + 7) << mm;
+  }
+}
+
 TEST(LearnedReader, RejectsAMisfitNetwork) {
   LearnedReaderOptions o;
   o.strip.height_px = 60;

@@ -117,11 +117,11 @@ TEST(Trace, AGraphThatChangesWithTheBatchIsRefused) {
   EXPECT_NO_THROW(exporting::trace_model(m, m.example_inputs(1), o));
 }
 
-// cumsum has no ONNX conversion; it sits after the parameters of module "block.head".
+// cumprod has no ONNX conversion; it sits after the parameters of module "block.head".
 class HeadImpl : public torch::nn::Module {
  public:
   HeadImpl() { lin = register_module("head", torch::nn::Linear(4, 3)); }
-  torch::Tensor forward(const torch::Tensor& x) { return torch::cumsum(lin->forward(x), 1); }
+  torch::Tensor forward(const torch::Tensor& x) { return torch::cumprod(lin->forward(x), 1); }
   torch::nn::Linear lin{nullptr};
 };
 TORCH_MODULE(Head);
@@ -139,13 +139,26 @@ TEST(Onnx, AnUnsupportedOpNamesTheOpAndItsModule) {
   auto traced = exporting::trace_model(m, m.example_inputs(1), {});
   exporting::OnnxOptions o;
   o.input_names = {"input"};
-  EXPECT_ERROR_HAS(exporting::to_onnx(traced, o), "unsupported op aten::cumsum in module 'block.head'");
+  EXPECT_ERROR_HAS(exporting::to_onnx(traced, o), "unsupported op aten::cumprod in module 'block.head'");
 }
 
 const onnx::NodeProto* find_op(const onnx::ModelProto& m, const std::string& type) {
   for (const auto& n : m.graph().node())
     if (n.op_type() == type) return &n;
   return nullptr;
+}
+
+// The trace reader's coordinate channel is a cumsum over the strip's rows: ONNX CumSum.
+TEST(Onnx, TheTraceReaderConvertsWithItsCoordinateChannel) {
+  auto m = make("name: trace_reader\nwidths: [4, 8]\nexample_height: 32\nexample_width: 64");
+  auto traced = exporting::trace_model(*m, m->example_inputs(1), {});
+  exporting::OnnxOptions o;
+  o.input_names = {"input"};
+  const auto model = exporting::to_onnx(traced, o);
+  EXPECT_NO_THROW(exporting::check_onnx(model));
+  const auto* cumsum = find_op(model, "CumSum");
+  ASSERT_NE(cumsum, nullptr);
+  EXPECT_EQ(cumsum->input_size(), 2);
 }
 
 TEST(Onnx, EveryModelConvertsAndPassesTheChecker) {
@@ -287,6 +300,26 @@ TEST(ModelIo, JsonRoundTripAndErrors) {
   auto outside = io.to_json();
   outside["panels"][0]["last_column"] = 512;
   EXPECT_ERROR_HAS(exporting::ModelIo::from_json(outside, "m.pt"), "panel 'I': columns must satisfy");
+  // A trace reader's strip options and stride travel with it.
+  digitize::StripOptions strip;
+  strip.height_px = 128;
+  strip.height_rows = 2.25;
+  io.strip = strip;
+  io.size_multiple = 16;
+  const auto reader = exporting::ModelIo::from_json(io.to_json(), "r.pt");
+  ASSERT_TRUE(reader.strip.has_value());
+  EXPECT_EQ(reader.strip->height_px, 128);
+  EXPECT_EQ(reader.strip->height_rows, 2.25);
+  EXPECT_EQ(reader.strip->columns_per_s, 500);
+  EXPECT_EQ(reader.size_multiple, 16);
+  EXPECT_EQ(reader.to_json(), io.to_json());
+  EXPECT_FALSE(exporting::ModelIo::from_json(back.to_json(), "x").strip.has_value());
+  auto bad = io.to_json();
+  bad["strip"]["height_px"] = 8;
+  EXPECT_ERROR_HAS(exporting::ModelIo::from_json(bad, "r.ts"), "r.ts: bad strip options: columns_per_s in (0, 1e5]");
+  bad = io.to_json();
+  bad["size_multiple"] = 0;
+  EXPECT_ERROR_HAS(exporting::ModelIo::from_json(bad, "r.ts"), "size_multiple must be in [1, 4096]");
 }
 
 TEST(Predict, TracesArePlacedOnTheirPanelsByColumn) {

@@ -116,5 +116,19 @@ TEST(StripConfidence, ExactValue) {
   EXPECT_NEAR(make("name: strip_confidence\npos_weight: 3")->forward(p, t).item<double>(), want, 1e-12);
 }
 
+TEST(StripConfidence, WithinRowsMarksOnlyTheColumnsReadRight) {
+  const auto p = pred3();  // argmax rows 2, 5, 0
+  const auto t = torch::tensor({{{2.0, kNaN, 3.0}, {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}}}, torch::kFloat64);
+  auto sp = [](double x) { return std::log1p(std::exp(x)); };
+  // column 0 read right (positive, logit 0); column 1 has no trace; column 2 is read 3
+  // rows off (negative at logit -2). within_rows 1: positives 1, 0, 0.
+  const double want = (sp(-0.0) + sp(2.0) + sp(-2.0)) / 3;
+  EXPECT_NEAR(make("name: strip_confidence\nwithin_rows: 1")->forward(p, t).item<double>(), want, 1e-12);
+  // within_rows 3 takes column 2 as right: as without it.
+  const double loose = (sp(-0.0) + sp(2.0) + sp(2.0)) / 3;
+  EXPECT_NEAR(make("name: strip_confidence\nwithin_rows: 3")->forward(p, t).item<double>(), loose, 1e-12);
+  EXPECT_NEAR(make("name: strip_confidence")->forward(p, t).item<double>(), loose, 1e-12);
+}
+
 }  // namespace
 }  // namespace ecg::losses

@@ -70,5 +70,34 @@ TEST(TraceReaderNet, OverfitsAStrip) {
   EXPECT_LT(c.masked_select(~valid).max().item<double>(), 0.5);
 }
 
+// Two traces that look the same, at rows 20 and 44 of a 64-row strip, further from the
+// strip's edges and from each other than the small network sees: only the coordinate
+// channel tells the target (row 20, this row's own) from its twin.
+TEST(TraceReaderNet, CoordinateChannelTellsATraceByItsPlace) {
+  const int64_t h = 64, w = 32;
+  auto x = torch::zeros({1, 2, h, w});
+  x.narrow(2, 20, 1).fill_(1);
+  x.narrow(2, 44, 1).fill_(1);
+  auto t = torch::zeros({1, 3, w});
+  t.select(1, 0).fill_(20);
+  t.select(1, 2).fill_(4);
+  auto mean_error = [&](const std::string& spec) {
+    torch::manual_seed(3);
+    auto m = make(spec);
+    losses::StripGaussianCe ce(losses::StripGaussianCeOptions{});
+    torch::optim::Adam opt(m->parameters(), torch::optim::AdamOptions(1e-2));
+    for (int step = 0; step < 100; ++step) {
+      opt.zero_grad();
+      ce.forward(m->forward(x), t).backward();
+      opt.step();
+    }
+    m->eval();
+    torch::NoGradGuard no_grad;
+    return (losses::strip_rows(m->forward(x), 0) - 20).abs().mean().item<double>();
+  };
+  EXPECT_LT(mean_error("name: trace_reader\nwidths: [4, 8]"), 0.5);
+  EXPECT_GT(mean_error("name: trace_reader\nwidths: [4, 8]\ncoordinate_channel: false"), 2.0);
+}
+
 }  // namespace
 }  // namespace ecg::models

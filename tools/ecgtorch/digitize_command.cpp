@@ -1,5 +1,5 @@
 // `ecgtorch digitize --input IMAGE|PDF|DIR --out DIR [--format kaggle|wfdb|json[,...]]
-// [--fs 500] [--reader classical] [--plots] [--threads N] [-q]`: reads ECG pages into
+// [--fs 500] [--reader classical|FILE [--fallback none|classical]] [--plots] [--threads N] [-q]`: reads ECG pages into
 // calibrated signals (digitize/digitize_job.h says what is written). A page that fails
 // is one line on stderr and exit status 1; the other pages are still written.
 
@@ -22,7 +22,8 @@ namespace ecg::tools {
 Command add_digitize_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("digitize", "Read ECG page images or PDFs into signals (Kaggle CSV, WFDB, JSON)");
   struct Args {
-    std::string input, out = ".", format = "kaggle", use_truth;
+    std::string input, out = ".", format = "kaggle", use_truth, fallback = "none";
+    double fallback_beyond_mm = 0;
     digitize::DigitizeJob job;
     bool quiet = false;
   };
@@ -34,7 +35,16 @@ Command add_digitize_command(CLI::App& app) {
   sub->add_option("--fs", a->job.read.fs_hz, "sample rate of the signals, Hz")
       ->check(CLI::Range(1.0, 100000.0))
       ->capture_default_str();
-  sub->add_option("--reader", a->job.reader, "the trace reader: classical, or a trained trace_reader checkpoint (.pt)")
+  sub->add_option("--reader", a->job.reader, "the trace reader: classical, or a trained trace_reader: its checkpoint or its TorchScript / ONNX export")
+      ->capture_default_str();
+  sub->add_option("--fallback", a->fallback,
+                  "a trained reader's columns under its confidence threshold: none (interpolated) | classical")
+      ->check(CLI::IsMember({"none", "classical"}))
+      ->capture_default_str();
+  sub->add_option("--fallback-beyond-mm", a->fallback_beyond_mm,
+                  "with --fallback: also take the fallback's trace where the two are further apart than this (mm; 0: "
+                  "off)")
+      ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
   sub->add_option("--speed", a->job.read.layout.speed_mm_s, "paper speed, mm/s")
       ->check(CLI::Range(1.0, 1000.0))
@@ -79,9 +89,16 @@ Command add_digitize_command(CLI::App& app) {
         const auto names = digitize::trace_reader_names();
         if (std::find(names.begin(), names.end(), job.reader) == names.end()) {
           if (!std::filesystem::is_regular_file(job.reader))
-            throw UsageError("digitize: --reader must be classical or a trace_reader checkpoint, got '" + job.reader +
+            throw UsageError("digitize: --reader must be classical or a trace_reader file (checkpoint or export), got '" + job.reader +
                              "' (no such file)");
-          job.trace_reader = exporting::open_trace_reader(job.reader, *train::make_builtin_registries());
+          std::shared_ptr<const digitize::TraceReader> fallback;
+          if (a->fallback != "none") fallback = digitize::make_trace_reader(a->fallback);
+          if (a->fallback_beyond_mm > 0 && !fallback)
+            throw UsageError("digitize: --fallback-beyond-mm needs --fallback classical");
+          job.trace_reader = exporting::open_trace_reader(job.reader, *train::make_builtin_registries(), fallback,
+                                                          a->fallback_beyond_mm);
+        } else if (a->fallback != "none") {
+          throw UsageError("digitize: --fallback is for a trained --reader, not '" + job.reader + "'");
         }
         job.progress = !a->quiet && ::isatty(2) != 0;
         const auto sum = digitize::run_digitize(
