@@ -71,19 +71,21 @@ std::vector<RowTrace> LearnedReader::read(const PageView& page) const {
     const float* c = conf[static_cast<int64_t>(k)].data_ptr<float>();
     RowTrace& t = out[k];
     t.line_width_px = 0;  // not measured: the network reads the centre line directly
-    const RowTrace* other = static_cast<size_t>(s.row) < fallback.size() ? &fallback[static_cast<size_t>(s.row)] : nullptr;
+    const RowTrace* other =
+        static_cast<size_t>(s.row) < fallback.size() ? &fallback[static_cast<size_t>(s.row)] : nullptr;
     for (int64_t i = 0; i < w; ++i) {
       const double x_px = s.x_canonical(static_cast<double>(i));
       if (near_row_marks(page.layout, static_cast<size_t>(s.row), x_px, options_.marks_margin_px,
                          options_.marks_margin_px))
         continue;
+      const double y = s.y_canonical(static_cast<double>(r[i]));
+      const bool sure = c[i] >= options_.min_confidence;
+      // The fallback is looked up only where it can be taken.
       double y_other = 0;
       float c_other = 0;
-      const bool has_other = other != nullptr && read_y_at(*other, x_px, kFallbackGapPx, &y_other, &c_other);
-      const double y = s.y_canonical(static_cast<double>(r[i]));
-      const bool own = c[i] >= options_.min_confidence &&
-                       !(has_other && options_.fallback_beyond_mm > 0 &&
-                         std::abs(y - y_other) > options_.fallback_beyond_mm * s.px_per_mm);
+      const bool has_other = other != nullptr && (!sure || options_.fallback_beyond_mm > 0) &&
+                             read_y_at(*other, x_px, kFallbackGapPx, &y_other, &c_other);
+      const bool own = sure && !(has_other && std::abs(y - y_other) > options_.fallback_beyond_mm * s.px_per_mm);
       if (own) {
         t.x_px.push_back(x_px);
         t.y_px.push_back(y);

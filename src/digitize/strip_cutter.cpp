@@ -153,7 +153,8 @@ StripOptions strip_options_from_json(const nlohmann::json& j, const std::string&
   }
   ECG_CHECK(o.columns_per_s > 0 && o.columns_per_s <= 1e5 && o.height_px >= 16 && o.height_px <= 4096 &&
                 o.height_rows > 0 && o.height_rows <= 100 && o.single_row_pitch_mm > 0,
-            source, ": bad strip options: columns_per_s in (0, 1e5], height_px in [16, 4096], height_rows in (0, 100] "
+            source,
+            ": bad strip options: columns_per_s in (0, 1e5], height_px in [16, 4096], height_rows in (0, 100] "
             "and single_row_pitch_mm > 0 expected");
   return o;
 }

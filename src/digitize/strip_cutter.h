@@ -23,13 +23,12 @@
 //   s[k].image   // [2, height_px, columns] f32, row k of the layout
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <torch/types.h>
+#include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
-
-#include <string>
 
 #include "digitize/ink_map.h"
 #include "digitize/layout_finder.h"

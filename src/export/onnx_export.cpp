@@ -862,8 +862,8 @@ std::map<std::string, OpFn> build_table() {
   t["aten::cumsum"] = [](C& c, N n) {  // cumsum(x, dim, dtype)
     int64_t d = c.static_int(n->input(1));
     if (d < 0) d += c.rank(n->input(0));
-    c.set_tensor(n->output(), c.b.op("CumSum", {c.tensor(n->input(0)), c.b.scalar(static_cast<double>(d),
-                                                                                  onnx::TensorProto::INT64)}));
+    c.set_tensor(n->output(), c.b.op("CumSum", {c.tensor(n->input(0)),
+                                                c.b.scalar(static_cast<double>(d), onnx::TensorProto::INT64)}));
   };
   t["aten::sum"] = [](C& c, N n) {
     const auto axes = reduce_axes(c, n, 1);

@@ -19,10 +19,11 @@
 
 namespace ecg::exporting {
 
-/// `fallback` (may be null) reads the columns under the reader's confidence threshold, and
-/// with fallback_beyond_mm > 0 those where the two disagree by more (digitize/learned_reader.h). Throws ecg::Error naming the file when it is not a model
-/// file, or its model is not a trace reader (no strip options in its ModelIo: not trained
-/// on trace_strips).
+/// `fallback` (may be null) reads the columns under the reader's confidence threshold,
+/// and with fallback_beyond_mm > 0 those where the two disagree by more than that
+/// (digitize/learned_reader.h). Throws ecg::Error naming the file when it is not a model
+/// file, or its model is not a trace reader (no strip options in its ModelIo: not
+/// trained on trace_strips).
 std::shared_ptr<const digitize::TraceReader> open_trace_reader(
     const std::filesystem::path& path, const train::Registries& regs,
     std::shared_ptr<const digitize::TraceReader> fallback = nullptr, double fallback_beyond_mm = 0);

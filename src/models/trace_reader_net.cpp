@@ -11,12 +11,13 @@ TraceReaderNetImpl::TraceReaderNetImpl(TraceReaderNetOptions o) : options(std::m
   ECG_CHECK(options.in_channels() >= 1, "trace_reader: in_channels must be >= 1, got ", options.in_channels());
   ECG_CHECK(options.widths().size() >= 2, "trace_reader: widths needs at least 2 stages, got ",
             options.widths().size());
-  unet_ = register_module("unet", DigitizerUnet(DigitizerUnetOptions()
-                                                    .in_channels(options.in_channels() + (options.coordinate_channel() ? 1 : 0))
-                                                    .leads(2)
-                                                    .encoder("plain")
-                                                    .widths(options.widths())
-                                                    .head("mask")));
+  unet_ = register_module("unet",
+                          DigitizerUnet(DigitizerUnetOptions()
+                                            .in_channels(options.in_channels() + (options.coordinate_channel() ? 1 : 0))
+                                            .leads(2)
+                                            .encoder("plain")
+                                            .widths(options.widths())
+                                            .head("mask")));
   ECG_CHECK(options.example_height() % stride() == 0 && options.example_width() % stride() == 0,
             "trace_reader: example_height and example_width must be multiples of ", stride());
 }

@@ -139,8 +139,10 @@ TEST(DigitizeCli, UsageErrors) {
   EXPECT_NE(r.err.find("page.json"), std::string::npos) << r.err;
   r = run_cli({"digitize", (tmp / "p.png").string(), "--reader", "neural"});
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("--reader must be classical or a trace_reader file (checkpoint or export), got 'neural' (no such file)"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find(
+          "--reader must be classical or a trace_reader file (checkpoint or export), got 'neural' (no such file)"),
+      std::string::npos)
       << r.err;
   // A file that is not a trace reader's checkpoint: one line naming it.
   r = run_cli({"digitize", (tmp / "page.png").string(), "--reader", (tmp / "page.png").string()});
@@ -186,7 +188,8 @@ TEST(DigitizeCli, ReadsWithATrainedTraceReaderCheckpoint) {
   EXPECT_EQ(finite, 1250 + 5000 + 1250);  // a panel each, and II's rhythm strip
   // Its TorchScript export carries the strip options and, traced at one size, reads each
   // strip in windows of that size:
-  r = run_cli({"export", "--checkpoint", ckpt.string(), "--format", "torchscript", "--out", (tmp / "reader.ts").string()});
+  r = run_cli(
+      {"export", "--checkpoint", ckpt.string(), "--format", "torchscript", "--out", (tmp / "reader.ts").string()});
   ASSERT_EQ(r.status, 0) << r.err;
   r = run_cli({"digitize", (tmp / "in").string(), "--out", (tmp / "out_ts").string(), "--reader",
                (tmp / "reader.ts").string()});

@@ -148,13 +148,17 @@ const onnx::NodeProto* find_op(const onnx::ModelProto& m, const std::string& typ
   return nullptr;
 }
 
+// The model traced at batch 1 with its example inputs, converted with one input "input".
+onnx::ModelProto onnx_of(models::EcgModel& m) {
+  exporting::OnnxOptions o;
+  o.input_names = {"input"};
+  return exporting::to_onnx(exporting::trace_model(m, m.example_inputs(1), {}), o);
+}
+
 // The trace reader's coordinate channel is a cumsum over the strip's rows: ONNX CumSum.
 TEST(Onnx, TheTraceReaderConvertsWithItsCoordinateChannel) {
   auto m = make("name: trace_reader\nwidths: [4, 8]\nexample_height: 32\nexample_width: 64");
-  auto traced = exporting::trace_model(*m, m->example_inputs(1), {});
-  exporting::OnnxOptions o;
-  o.input_names = {"input"};
-  const auto model = exporting::to_onnx(traced, o);
+  const auto model = onnx_of(*m);
   EXPECT_NO_THROW(exporting::check_onnx(model));
   const auto* cumsum = find_op(model, "CumSum");
   ASSERT_NE(cumsum, nullptr);
@@ -192,10 +196,7 @@ TEST(Onnx, EveryModelConvertsAndPassesTheChecker) {
 
 TEST(Onnx, ConvolutionAttributesAndParameterBytes) {
   auto m = make("{name: signal_cnn1d}");
-  auto traced = exporting::trace_model(*m, m->example_inputs(1), {});
-  exporting::OnnxOptions o;
-  o.input_names = {"input"};
-  const auto model = exporting::to_onnx(traced, o);
+  const auto model = onnx_of(*m);
   const auto* conv = find_op(model, "Conv");
   ASSERT_NE(conv, nullptr);
   std::map<std::string, std::vector<int64_t>> attrs;
@@ -227,9 +228,7 @@ TEST(Onnx, Opset13DecomposesLayerNormalization) {
 TEST(Onnx, SaveAndLoadRoundTrip) {
   testing::TempDir dir;
   auto m = make("{name: signal_cnn1d}");
-  exporting::OnnxOptions o;
-  o.input_names = {"input"};
-  const auto model = exporting::to_onnx(exporting::trace_model(*m, m->example_inputs(1), {}), o);
+  const auto model = onnx_of(*m);
   exporting::save_onnx(model, dir / "m.onnx");
   EXPECT_EQ(exporting::load_onnx(dir / "m.onnx").SerializeAsString(), model.SerializeAsString());
   dir.write("bad.onnx", "\x01\x02not protobuf at all");

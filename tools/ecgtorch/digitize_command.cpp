@@ -35,7 +35,9 @@ Command add_digitize_command(CLI::App& app) {
   sub->add_option("--fs", a->job.read.fs_hz, "sample rate of the signals, Hz")
       ->check(CLI::Range(1.0, 100000.0))
       ->capture_default_str();
-  sub->add_option("--reader", a->job.reader, "the trace reader: classical, or a trained trace_reader: its checkpoint or its TorchScript / ONNX export")
+  sub->add_option(
+         "--reader", a->job.reader,
+         "the trace reader: classical, or a trained trace_reader: its checkpoint or its TorchScript / ONNX export")
       ->capture_default_str();
   sub->add_option("--fallback", a->fallback,
                   "a trained reader's columns under its confidence threshold: none (interpolated) | classical")
@@ -89,8 +91,9 @@ Command add_digitize_command(CLI::App& app) {
         const auto names = digitize::trace_reader_names();
         if (std::find(names.begin(), names.end(), job.reader) == names.end()) {
           if (!std::filesystem::is_regular_file(job.reader))
-            throw UsageError("digitize: --reader must be classical or a trace_reader file (checkpoint or export), got '" + job.reader +
-                             "' (no such file)");
+            throw UsageError(
+                "digitize: --reader must be classical or a trace_reader file (checkpoint or export), got '" +
+                job.reader + "' (no such file)");
           std::shared_ptr<const digitize::TraceReader> fallback;
           if (a->fallback != "none") fallback = digitize::make_trace_reader(a->fallback);
           if (a->fallback_beyond_mm > 0 && !fallback)
